@@ -1,0 +1,78 @@
+import type { EventSourceMessage } from 'eventsource-parser';
+import type { DeltaEvent, UsageEvent } from './chat-event.js';
+import { ChatError } from './chat-error.js';
+import { chatErrorFromPayload } from './error-from-payload.js';
+import { defaultErrorMessage } from './error-from-response.js';
+import { isRecord } from './is-record.js';
+import type { FinishReason } from './message.js';
+import { parseUsage } from './wire.js';
+
+/** The data that ends an answer. Compared exactly: `[DONE] ` or `[DONE]x` are malformed payloads, not the end. */
+export const DONE_SENTINEL = '[DONE]';
+
+/** What one server-sent event means for the answer. */
+export type StreamStep =
+  | { kind: 'events'; events: Array<DeltaEvent | UsageEvent>; finishReason?: FinishReason }
+  | { kind: 'done' }
+  | { kind: 'error'; error: ChatError };
+
+/**
+ * Reads one parsed server-sent event: the kit's `{ content, usage, finishReason }` payloads, raw OpenAI
+ * `chat.completion.chunk` payloads, `event: error`, an `{"error":...}` frame, and the `[DONE]` sentinel.
+ * Returns `undefined` for what is ignored for forward compatibility: events with an unknown name. Any other data
+ * that is not a JSON object (an empty `data:` included) is a `bad_response` step.
+ * @see docs/protocol.md, "Streaming"
+ */
+export function readStreamEvent(message: EventSourceMessage): StreamStep | undefined {
+  // WHATWG: an event without an `event:` field is a `message`.
+  const type = message.event ?? 'message';
+  if (type === 'error') {
+    const payload = parseJson(message.data);
+    // The server said it failed; an unreadable body only loses the details.
+    const details = isRecord(payload) && isRecord(payload.error) ? payload.error : payload;
+    return { kind: 'error', error: chatErrorFromPayload(details) };
+  }
+  if (type !== 'message') return undefined;
+  if (message.data === DONE_SENTINEL) return { kind: 'done' };
+  const payload = parseJson(message.data);
+  if (!isRecord(payload)) {
+    return { kind: 'error', error: new ChatError('bad_response', defaultErrorMessage('bad_response')) };
+  }
+  // OpenAI and proxies in front of it report failures mid-stream as a data frame.
+  if (payload.error !== undefined && payload.error !== null) return { kind: 'error', error: chatErrorFromPayload(payload.error) };
+
+  const events: Array<DeltaEvent | UsageEvent> = [];
+  const choice = firstChoice(payload.choices);
+  const content = typeof payload.content === 'string' ? payload.content : readChoiceContent(choice);
+  if (content !== undefined && content.length > 0) events.push({ type: 'delta', content });
+  const usage = parseUsage(payload.usage);
+  if (usage !== undefined) events.push({ type: 'usage', usage });
+  const finishReason =
+    typeof payload.finishReason === 'string'
+      ? payload.finishReason
+      : typeof choice?.finish_reason === 'string'
+        ? choice.finish_reason
+        : undefined;
+  return finishReason === undefined ? { kind: 'events', events } : { kind: 'events', events, finishReason };
+}
+
+/** `undefined` for anything that is not JSON (the empty string included); callers treat that as malformed. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first choice (`index: 0`); with `n > 1`, OpenAI interleaves chunks of other choices, which are skipped. */
+function firstChoice(choices: unknown): Record<string, unknown> | undefined {
+  if (!Array.isArray(choices)) return undefined;
+  const choice: unknown = choices.find((item: unknown) => isRecord(item) && (item.index === undefined || item.index === 0));
+  return isRecord(choice) ? choice : undefined;
+}
+
+function readChoiceContent(choice: Record<string, unknown> | undefined): string | undefined {
+  const delta = choice?.delta;
+  return isRecord(delta) && typeof delta.content === 'string' ? delta.content : undefined;
+}
