@@ -1,5 +1,11 @@
 import type { ChatMessage, FinishReason, Usage } from './message.js';
 
+/** The server named the answer's id (history endpoints); the client adopts it, so nothing is ever duplicated. */
+export interface StartEvent {
+  type: 'start';
+  messageId: string;
+}
+
 /** More text for the answer's current text part. */
 export interface DeltaEvent {
   type: 'delta';
@@ -23,4 +29,4 @@ export interface DoneEvent {
  * What a {@link ChatTransport} yields while an answer arrives: a union on `type` that later part types extend.
  * Failures are not events: the iterator throws a `ChatError`.
  */
-export type ChatEvent = DeltaEvent | UsageEvent | DoneEvent;
+export type ChatEvent = StartEvent | DeltaEvent | UsageEvent | DoneEvent;

@@ -39,6 +39,7 @@ export type ChatStatus = ChatState['status'];
  */
 export type ChatAction =
   | { type: 'submit'; turnId: string; assistantId: string; messages: ChatMessage[] }
+  | { type: 'start'; turnId: string; messageId: string }
   | { type: 'delta'; turnId: string; content: string; at: string }
   | { type: 'usage'; turnId: string; usage: Usage; at: string }
   | {
@@ -80,6 +81,14 @@ export function chatTransition(state: ChatState, action: ChatAction): ChatState 
   }
   if (!isBusy(state) || state.turnId !== action.turnId) return state;
   switch (action.type) {
+    case 'start': {
+      // Adopt the server's id for the answer; if text already arrived, the answer row is renamed, never copied.
+      const index = answerIndex(state);
+      if (index < 0) return { ...state, assistantId: action.messageId };
+      const messages = state.messages.slice();
+      messages[index] = { ...(messages[index] as ChatMessage), id: action.messageId };
+      return { ...state, assistantId: action.messageId, messages };
+    }
     case 'delta': {
       if (action.content === '') return state;
       const messages = withAssistant(state, action.at, (answer) => ({ ...answer, parts: appendText(answer.parts, action.content) }));

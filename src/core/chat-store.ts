@@ -156,13 +156,20 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     return { ...textMessage('system', 'system', text, null, new Date(0).toISOString()), status: 'complete' };
   }
 
-  async function run(current: Turn, request: ChatRequest, assistantId: string): Promise<ChatMessage | undefined> {
+  async function run(current: Turn, request: ChatRequest, proposedId: string): Promise<ChatMessage | undefined> {
     const { signal } = current.controller;
+    // The answer's id may change once (a server-assigned id); follow it in the state while the turn runs.
+    let assistantId = proposedId;
+    const unsubscribe = store.subscribe(() => {
+      const state = store.getState();
+      if (isBusy(state) && state.turnId === current.id) assistantId = state.assistantId;
+    });
     try {
       let finished = false;
       for await (const event of transport.send(request, { signal })) {
         if (turn !== current) break;
-        if (event.type === 'delta') dispatch({ type: 'delta', turnId: current.id, content: event.content, at: at() });
+        if (event.type === 'start') dispatch({ type: 'start', turnId: current.id, messageId: event.messageId });
+        else if (event.type === 'delta') dispatch({ type: 'delta', turnId: current.id, content: event.content, at: at() });
         else if (event.type === 'usage') dispatch({ type: 'usage', turnId: current.id, usage: event.usage, at: at() });
         else if (event.type === 'done') {
           dispatch({
@@ -189,6 +196,8 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
         const reason: unknown = signal.aborted ? signal.reason : undefined;
         fail(current, reason instanceof ChatError ? reason : toChatError(error));
       }
+    } finally {
+      unsubscribe();
     }
     return findAnswer(assistantId);
   }

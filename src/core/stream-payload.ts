@@ -1,5 +1,5 @@
 import type { EventSourceMessage } from 'eventsource-parser';
-import type { DeltaEvent, UsageEvent } from './chat-event.js';
+import type { DeltaEvent, StartEvent, UsageEvent } from './chat-event.js';
 import { ChatError } from './chat-error.js';
 import { chatErrorFromPayload } from './error-from-payload.js';
 import { defaultErrorMessage } from './error-from-response.js';
@@ -12,7 +12,7 @@ export const DONE_SENTINEL = '[DONE]';
 
 /** What one server-sent event means for the answer. */
 export type StreamStep =
-  | { kind: 'events'; events: Array<DeltaEvent | UsageEvent>; finishReason?: FinishReason }
+  | { kind: 'events'; events: Array<StartEvent | DeltaEvent | UsageEvent>; finishReason?: FinishReason }
   | { kind: 'done' }
   | { kind: 'error'; error: ChatError };
 
@@ -41,7 +41,9 @@ export function readStreamEvent(message: EventSourceMessage): StreamStep | undef
   // OpenAI and proxies in front of it report failures mid-stream as a data frame.
   if (payload.error !== undefined && payload.error !== null) return { kind: 'error', error: chatErrorFromPayload(payload.error) };
 
-  const events: Array<DeltaEvent | UsageEvent> = [];
+  const events: Array<StartEvent | DeltaEvent | UsageEvent> = [];
+  // History endpoints name the answer's id first (docs/protocol.md, "Sending a message").
+  if (typeof payload.messageId === 'string' && payload.messageId.length > 0) events.push({ type: 'start', messageId: payload.messageId });
   const choice = firstChoice(payload.choices);
   const content = typeof payload.content === 'string' ? payload.content : readChoiceContent(choice);
   if (content !== undefined && content.length > 0) events.push({ type: 'delta', content });

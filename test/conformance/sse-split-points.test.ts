@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { createSseTransport, isChatError, type ChatErrorCode } from '../../src/core/index.js';
+import { createSseTransport, isChatError, type ChatErrorCode } from 'colloquy/core';
 import { CHAT_URL, collect, SSE_HEADERS, streamOf, setupMswServer } from '../helpers/transport-harness.js';
 
 /**

@@ -50,6 +50,17 @@ describe('chatTransition', () => {
     expect(after.messages[1]).not.toBe(before.messages[1]);
   });
 
+  it("adopts the server's id for the answer, before or after text arrived, never duplicating it", () => {
+    const before = chatTransition(submitted(), { type: 'start', turnId: 't1', messageId: 'srv-1' });
+    const streamedAfter = chatTransition(before, { type: 'delta', turnId: 't1', content: 'Hi', at: AT });
+    expect(streamedAfter.messages.map((m) => m.id)).toEqual(['u1', 'srv-1']);
+    const renamed = chatTransition(streamed('Hi'), { type: 'start', turnId: 't1', messageId: 'srv-2' });
+    expect(renamed.messages.map((m) => m.id)).toEqual(['u1', 'srv-2']);
+    const more = chatTransition(renamed, { type: 'delta', turnId: 't1', content: '!', at: AT });
+    expect(more.messages).toHaveLength(2);
+    expect(messageText(more.messages[1]!)).toBe('Hi!');
+  });
+
   it('drops actions of a stale turn', () => {
     const state = streamed('a');
     expect(chatTransition(state, { type: 'delta', turnId: 'old', content: 'x', at: AT })).toBe(state);

@@ -65,6 +65,15 @@ describe('createChatStore: a turn', () => {
     expect(onFinish).toHaveBeenCalledWith(answer);
   });
 
+  it("resolves done with the answer under the server's id when the transport names one", async () => {
+    const { store, call } = setup();
+    const result = store.send('Q');
+    call().push({ type: 'start', messageId: 'server-answer' }, { type: 'delta', content: 'A' }, { type: 'done' });
+    if (!result.ok) throw result.error;
+    expect((await result.done)?.id).toBe('server-answer');
+    expect(store.getState().messages.map((m) => m.id)).toEqual(['id1', 'server-answer']);
+  });
+
   it('sends the system prompt first, conversationId and body extras', () => {
     const { store, call } = setup({ system: 'Be brief.', conversationId: 'c1', body: { a: 1 } });
     store.send('Q', { body: { b: 2 } });

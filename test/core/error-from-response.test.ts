@@ -9,7 +9,7 @@ import {
   isChatError,
   type ChatError,
   type ChatErrorCode,
-} from '../../src/core/index.js';
+} from 'colloquy/core';
 import { CHAT_URL, collect, setupMswServer } from '../helpers/transport-harness.js';
 
 const server = setupMswServer();

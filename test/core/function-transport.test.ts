@@ -5,7 +5,7 @@ import {
   isChatError,
   type ChatFunction,
   type FunctionTransportResult,
-} from '../../src/core/index.js';
+} from 'colloquy/core';
 import { collect, userRequest } from '../helpers/transport-harness.js';
 
 function expectChatError(error: unknown, code: ChatError['code']): ChatError {

@@ -1,6 +1,6 @@
 import { delay, http, HttpResponse, type JsonBodyType } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { createJsonTransport, isChatError, type ChatError } from '../../src/core/index.js';
+import { createJsonTransport, isChatError, type ChatError } from 'colloquy/core';
 import { CHAT_URL, collect, setupMswServer, userRequest } from '../helpers/transport-harness.js';
 
 const server = setupMswServer();

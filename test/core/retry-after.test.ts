@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '../../src/core/index.js';
+import { MAX_RETRY_AFTER_MS, parseRetryAfter } from 'colloquy/core';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const read = (headers: Record<string, string>) => parseRetryAfter(new Headers(headers), NOW);

@@ -1,6 +1,6 @@
 import { delay, http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSseTransport, isChatError, type ChatError, type ChatEvent } from '../../src/core/index.js';
+import { createSseTransport, isChatError, type ChatError, type ChatEvent } from 'colloquy/core';
 import {
   CHAT_URL,
   collect,
@@ -104,6 +104,12 @@ describe('createSseTransport: answers', () => {
       ],
       error: undefined,
     });
+  });
+
+  it("yields a start event for the history stream's messageId frame", async () => {
+    answerWith([frame({ messageId: 'a8', userMessageId: 'u7' }), frame({ content: 'Hi' }), DONE_FRAME]);
+    const result = await collect(transport);
+    expect(result.events).toEqual([{ type: 'start', messageId: 'a8' }, { type: 'delta', content: 'Hi' }, { type: 'done' }]);
   });
 
   it('accepts media type parameters and any case', async () => {

@@ -1,6 +1,6 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { ChatEvent, ChatMessage, ChatRequest, ChatTransport } from '../../src/core/index.js';
+import type { ChatEvent, ChatMessage, ChatRequest, ChatTransport } from 'colloquy/core';
 
 /** The endpoint every transport test talks to (MSW needs absolute URLs in Node). */
 export const CHAT_URL = 'http://localhost/api/chat';

@@ -9,7 +9,7 @@ import {
   codeForStatus,
   defaultErrorMessage,
   isChatErrorCode,
-} from '../../src/core/index.js';
+} from 'colloquy/core';
 import {
   countTokens,
   createChatHandlers,
@@ -17,7 +17,7 @@ import {
   SERVER_ERROR_CODES,
   statusForCode,
   type ChatHandlerOptions,
-} from '../../mocks/index.js';
+} from 'colloquy/mocks';
 
 /** A full garbage collection, without starting Node with --expose-gc. */
 function collectGarbage(): void {

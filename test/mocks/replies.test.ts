@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countTokens, LONG_REPLY, MARKDOWN_REPLY, replyFor, tokenize } from '../../mocks/index.js';
+import { countTokens, LONG_REPLY, MARKDOWN_REPLY, replyFor, tokenize } from 'colloquy/mocks';
 
 describe('replyFor', () => {
   it('answers markdown and code prompts with rich markdown', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSseStream, SSE_DONE, sseComment, sseData, sseEvent, type SseStep } from '../../mocks/index.js';
+import { createSseStream, SSE_DONE, sseComment, sseData, sseEvent, type SseStep } from 'colloquy/mocks';
 
 const decoder = new TextDecoder();
 
