@@ -53,6 +53,8 @@ export type ChatAction =
   | { type: 'fail'; turnId: string; error: ChatError; at: string }
   | { type: 'stop'; turnId: string; at: string }
   | { type: 'replace'; messages: ChatMessage[] }
+  /** Older messages (a history page, oldest first) go before the visible ones; any turn in flight goes on. */
+  | { type: 'prepend'; messages: ChatMessage[] }
   | { type: 'clearError' };
 
 /** The state a chat starts in. */
@@ -78,6 +80,10 @@ export function chatTransition(state: ChatState, action: ChatAction): ChatState 
       return { status: 'idle', messages: action.messages };
     case 'clearError':
       return state.status === 'error' ? { status: 'idle', messages: state.messages } : state;
+    case 'prepend': {
+      const older = olderMessages(state.messages, action.messages);
+      return older.length === 0 ? state : { ...state, messages: [...older, ...state.messages] };
+    }
   }
   if (!isBusy(state) || state.turnId !== action.turnId) return state;
   switch (action.type) {
@@ -110,6 +116,18 @@ export function chatTransition(state: ChatState, action: ChatAction): ChatState 
     case 'stop':
       return { status: 'idle', messages: endTurn(state, 'cancelled') };
   }
+}
+
+/**
+ * The messages of `page` that belong before `shown`, merged by id: those older than the first shown message when the
+ * page holds it, never one already shown. A page loaded after a send started may end with that turn's question
+ * (and a partial answer): the live copies win, so nothing is duplicated and the turn keeps streaming.
+ */
+function olderMessages(shown: ChatMessage[], page: ChatMessage[]): ChatMessage[] {
+  const ids = new Set(shown.map((message) => message.id));
+  const first = shown[0];
+  const cut = first === undefined ? -1 : page.findIndex((message) => message.id === first.id);
+  return (cut < 0 ? page : page.slice(0, cut)).filter((message) => !ids.has(message.id));
 }
 
 /** Index of the turn's assistant message, which is always last when present. */

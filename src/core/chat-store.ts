@@ -72,6 +72,11 @@ export interface ChatStore extends ReadableStore<ChatState> {
   reset: () => void;
   /** Aborts any turn and shows `messages` instead. */
   setMessages: (messages: ChatMessage[]) => void;
+  /**
+   * Shows older messages (a history page, oldest first) before the visible ones, merged by id, without touching a
+   * turn in flight: a page that overlaps what is shown adds only what is missing.
+   */
+  prependMessages: (messages: ChatMessage[]) => void;
   /** Dismisses the current error, keeping every message. */
   clearError: () => void;
   /** Aborts everything and stops timers; the store does nothing afterwards. */
@@ -271,6 +276,7 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
       abortTurn();
       dispatch({ type: 'replace', messages });
     },
+    prependMessages: (messages) => dispatch({ type: 'prepend', messages }),
     clearError: () => dispatch({ type: 'clearError' }),
     dispose() {
       stop();

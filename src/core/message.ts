@@ -71,14 +71,17 @@ export function isTextPart(part: MessagePart): part is TextPart {
 }
 
 /**
- * The text of a message: its text parts joined, other parts skipped.
+ * The text of a message: its text parts joined, other parts skipped. Takes a stored or a wire message alike.
  *
  * @example
  * messageText({ ...message, parts: [{ type: 'text', text: 'Hi', state: 'done' }] }); // 'Hi'
  */
-export function messageText(message: Pick<ChatMessage, 'parts'>): string {
+export function messageText(message: { readonly parts: ReadonlyArray<{ readonly type: string }> }): string {
   let text = '';
-  for (const part of message.parts) if (isTextPart(part)) text += part.text;
+  for (const part of message.parts) {
+    const candidate = part as { type: string; text?: unknown };
+    if (candidate.type === 'text' && typeof candidate.text === 'string') text += candidate.text;
+  }
   return text;
 }
 

@@ -1,11 +1,17 @@
-import type { ChatMessage, ChatRole, MessagePart, Usage } from './message.js';
+import { isTextPart, type ChatMessage, type ChatRole, type MessagePart, type UnknownPart, type Usage } from './message.js';
 import type { ChatRequest } from './transport.js';
+
+/** A text part on the wire: no `state`, which only the client tracks. */
+export interface WireTextPart {
+  type: 'text';
+  text: string;
+}
 
 /** A message as it travels in request bodies: the protocol's `{ id, role, parts }`. */
 export interface WireMessage {
   id: string;
   role: ChatRole;
-  parts: MessagePart[];
+  parts: Array<WireTextPart | UnknownPart>;
 }
 
 /** The JSON body the client transports POST. @see docs/protocol.md */
@@ -15,9 +21,13 @@ export interface WireChatRequest {
   [extra: string]: unknown;
 }
 
-/** Strips client-only fields (status, timestamps) so only the protocol's shape leaves the browser. */
+/**
+ * Strips client-only fields (status, timestamps, a text part's `state`) so only the protocol's shape leaves the
+ * browser. Parts of unknown types travel untouched.
+ */
 export function toWireMessage(message: ChatMessage): WireMessage {
-  return { id: message.id, role: message.role, parts: message.parts };
+  const parts = message.parts.map((part): WireTextPart | UnknownPart => (isTextPart(part) ? { type: 'text', text: part.text } : part));
+  return { id: message.id, role: message.role, parts };
 }
 
 /** Builds the request body; `body` extras go first so they can never overwrite `messages`. */

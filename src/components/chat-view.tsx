@@ -1,0 +1,128 @@
+import { useCallback, useRef, type ReactNode } from 'react';
+import type { UseChatResult } from '../react/index.js';
+import { ChatRoot, type ChatRootProps } from './chat-root.js';
+import { cn } from './cn.js';
+import { Composer } from './composer.js';
+import { EmptyState } from './empty-state.js';
+import { ErrorBanner } from './error-banner.js';
+import { MessageList } from './message-list.js';
+import { TypingIndicator } from './typing-indicator.js';
+
+/** Props of {@link ChatView}. */
+export interface ChatViewProps extends Omit<ChatRootProps, 'title' | 'children'> {
+  /** The chat to show, from `useChat`. */
+  chat: UseChatResult;
+  /** A heading above the conversation. */
+  title?: ReactNode;
+  /** Greeting shown while the conversation is empty. */
+  welcomeMessage?: ReactNode;
+  /** Suggested first messages, sent on click. */
+  starterPrompts?: readonly string[];
+  /** The composer's placeholder. */
+  placeholder?: string;
+  /** Focus the composer on mount. @defaultValue false */
+  autoFocus?: boolean;
+}
+
+/**
+ * When the banner may offer Retry for a `rate_limited` error: the limiter's deadline, the one the composer counts
+ * down to. Once the limiter is free (`null`) the wait is over (`0`); `null` would make the banner fall back to its
+ * own estimate, which starts when it first rendered and so ends later, keeping Retry hidden after Send is enabled.
+ */
+/**
+ * Whether the message offers Retry: not while rate-limited, and not for errors that sending the same message again
+ * cannot fix (invalid, too long, forbidden, gone). `unauthorized` keeps it: after signing in again, it works.
+ */
+function canRetry(chat: UseChatResult): boolean {
+  if (chat.rateLimit.availableAt !== null) return false;
+  return chat.error === null || chat.error.retryable || chat.error.code === 'unauthorized';
+}
+
+function rateLimitRetryAt(chat: UseChatResult): number | null | undefined {
+  if (chat.error?.code !== 'rate_limited') return undefined;
+  return chat.rateLimit.availableAt ?? (chat.error.retryAfterMs === undefined ? null : 0);
+}
+
+/**
+ * The standard arrangement of parts around one `useChat` result: optional header, the conversation (or the empty
+ * state), the error banner and the composer. Every composition renders this; rebuild it from the same parts when
+ * you need another layout.
+ *
+ * @selector [data-slot=chat-header]
+ */
+export function ChatView({
+  chat,
+  title,
+  welcomeMessage,
+  starterPrompts,
+  placeholder,
+  autoFocus = false,
+  className,
+  ...props
+}: ChatViewProps) {
+  const input = useRef<HTMLTextAreaElement>(null);
+  const busy = chat.status === 'submitting' || chat.status === 'streaming';
+  // Actions taken outside the composer hand focus back to it, so typing can go on. Stable identities keep
+  // the message rows that offer them from re-rendering.
+  const { retry: retryTurn, regenerate: regenerateTurn } = chat;
+  const refocus = useCallback(() => input.current?.focus(), []);
+  const retry = useCallback(() => {
+    retryTurn();
+    refocus();
+  }, [retryTurn, refocus]);
+  const regenerate = useCallback(() => {
+    regenerateTurn();
+    refocus();
+  }, [regenerateTurn, refocus]);
+
+  return (
+    <ChatRoot className={cn('h-full', className)} {...props}>
+      {title !== undefined && (
+        <header data-slot="chat-header" className="border-b border-border px-4 py-3">
+          <h2 className="text-base font-semibold">{title}</h2>
+        </header>
+      )}
+      {chat.messages.length === 0 ? (
+        <div className="flex min-h-0 flex-1 flex-col justify-center overflow-y-auto">
+          <EmptyState
+            welcomeMessage={welcomeMessage}
+            starterPrompts={starterPrompts}
+            onPromptSelect={(prompt) => {
+              chat.submit(prompt);
+              refocus();
+            }}
+          />
+        </div>
+      ) : (
+        <MessageList
+          messages={chat.messages}
+          status={chat.status}
+          onRetry={canRetry(chat) ? retry : undefined}
+          onRegenerate={regenerate}
+          footer={chat.status === 'submitting' ? <TypingIndicator className="ms-11" /> : undefined}
+        />
+      )}
+      <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-4">
+        <ErrorBanner
+          error={chat.error}
+          onRetry={retry}
+          onDismiss={chat.clearError}
+          retryAt={rateLimitRetryAt(chat)}
+        />
+        <Composer
+          value={chat.input}
+          onValueChange={chat.setInput}
+          onSubmit={(text) => chat.submit(text)}
+          onStop={chat.stop}
+          busy={busy}
+          maxLength={chat.maxInputLength}
+          rateLimitedUntil={chat.rateLimit.availableAt}
+          error={chat.refusal}
+          placeholder={placeholder}
+          autoFocus={autoFocus}
+          inputRef={input}
+        />
+      </div>
+    </ChatRoot>
+  );
+}

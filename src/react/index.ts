@@ -1,0 +1,6 @@
+'use client';
+export * from './chat-provider.js';
+export * from './use-chat.js';
+export * from './labels.js';
+export * from './frame-batched-store.js';
+export * from './use-countdown.js';
