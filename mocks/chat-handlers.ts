@@ -1,9 +1,9 @@
 import { delay, http, HttpResponse, type HttpHandler } from 'msw';
 import { defaultErrorMessage, type FinishReason, type Usage } from '../src/core/index.js';
 import { parseChatRequest, type ValidChatRequest } from './chat-request.js';
-import { errorResponse, isServerErrorCode, type ServerErrorCode } from './error-response.js';
+import { errorResponse, faultResponse, isServerErrorCode, type ServerErrorCode } from './error-response.js';
 import { countTokens, replyFor, tokenize } from './replies.js';
-import { createSseStream, SSE_DONE, sseData, sseEvent, type SseStep } from './sse.js';
+import { createSseStream, SSE_DONE, SSE_HEADERS, sseData, sseEvent, type SseStep } from './sse.js';
 
 /** Faults that break a stream after its `200` (they leave `POST /api/chat` answering normally). */
 export type StreamFault = 'stream_cut' | 'stream_truncated' | 'malformed_chunk' | 'error_event';
@@ -76,15 +76,6 @@ interface Answer {
   finishReason: FinishReason;
 }
 
-const SSE_HEADERS = {
-  'Content-Type': 'text/event-stream',
-  // no-transform and X-Accel-Buffering stop proxies (nginx, CDNs) from compressing or buffering the stream.
-  'Cache-Control': 'no-cache, no-transform',
-  'X-Accel-Buffering': 'no',
-};
-
-const PROXY_PAGE = '<!doctype html><html><head><title>Sign in</title></head><body><h1>Please sign in</h1></body></html>';
-
 function answerFor(request: ValidChatRequest, options: ChatHandlerOptions): Answer {
   const { reply = replyFor } = options;
   const text = typeof reply === 'string' ? reply : reply(request.prompt);
@@ -156,10 +147,8 @@ async function prepare(request: Request, options: ChatHandlerOptions): Promise<R
   if (latencyMs === 'infinite') await delay('infinite');
   else if (latencyMs > 0) await delay(latencyMs);
 
-  if (fault === 'network') return HttpResponse.error();
-  if (fault === 'bad_response') return new HttpResponse(PROXY_PAGE, { headers: { 'Content-Type': 'text/html' } });
-  if (isServerErrorCode(fault)) {
-    return errorResponse(fault, options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds });
+  if (fault === 'network' || fault === 'bad_response' || isServerErrorCode(fault)) {
+    return faultResponse(fault, options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds });
   }
 
   const body: unknown = await request.json().catch(() => undefined);

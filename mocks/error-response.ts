@@ -65,3 +65,21 @@ export function errorResponse(code: ServerErrorCode, options: ErrorResponseOptio
     { status: STATUS[code], headers },
   );
 }
+
+/** A failure a mock endpoint plays instead of answering: a {@link ServerErrorCode}, no response, or a login page. */
+export type ResponseFault = ServerErrorCode | 'network' | 'bad_response';
+
+const PROXY_PAGE = '<!doctype html><html><head><title>Sign in</title></head><body><h1>Please sign in</h1></body></html>';
+
+/**
+ * The response a {@link ResponseFault} plays: `'network'` is no response at all (`fetch` rejects with a `TypeError`),
+ * `'bad_response'` a `200` HTML page as a login proxy or captive portal sends, a server code its {@link errorResponse}.
+ *
+ * @example
+ * http.get('http://localhost/api/conversations', () => faultResponse('upstream_unavailable'));
+ */
+export function faultResponse(fault: ResponseFault, options: ErrorResponseOptions = {}): Response {
+  if (fault === 'network') return HttpResponse.error();
+  if (fault === 'bad_response') return new HttpResponse(PROXY_PAGE, { headers: { 'Content-Type': 'text/html' } });
+  return errorResponse(fault, options);
+}

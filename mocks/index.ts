@@ -5,3 +5,6 @@ export * from './chat-request.js';
 export * from './error-response.js';
 export * from './replies.js';
 export * from './sse.js';
+export * from './openai-handlers.js';
+export * from './history-handlers.js';
+export * from './history-db.js';

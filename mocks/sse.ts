@@ -38,10 +38,28 @@ export function sseComment(text: string): string {
 }
 
 /**
- * One step of a scripted stream: `afterMs` after the reader asks for it (so after the previous step), either write `frame`,
- * or break the connection with `error` (the client's read rejects with it, as with a dropped socket).
+ * The headers of a protocol stream. `no-transform` and `X-Accel-Buffering: no` stop proxies (nginx, CDNs) from
+ * compressing or buffering it.
+ * @see docs/protocol.md, "Streaming answer"
  */
-export type SseStep = { afterMs: number; frame: string } | { afterMs: number; error: unknown };
+export const SSE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+};
+
+/**
+ * One step of a scripted stream: `afterMs` after the reader asks for it (so after the previous step), either write `frame`,
+ * or break the connection with `error` (the client's read rejects with it, as with a dropped socket). `onPlayed` runs
+ * once the frame is handed to the connection (or just before the error breaks it): what a server stores as "forwarded".
+ */
+export type SseStep = ({ afterMs: number; frame: string } | { afterMs: number; error: unknown }) & { onPlayed?: () => void };
+
+/** Callbacks of {@link createSseStream}. */
+export interface SseStreamHooks {
+  /** The client went away before the script ended: its request was aborted, or it cancelled the body. Runs once. */
+  onDisconnect?: () => void;
+}
 
 /**
  * A byte stream that plays `steps` in order, then closes. It is pull-based with no buffer of its own: each step's
@@ -56,10 +74,20 @@ export type SseStep = { afterMs: number; frame: string } | { afterMs: number; er
  * @example
  * new HttpResponse(createSseStream([{ afterMs: 0, frame: sseData({ content: 'Hi' }) }, { afterMs: 0, frame: SSE_DONE }], request));
  */
-export function createSseStream(steps: readonly SseStep[], abortable?: { readonly signal: AbortSignal }): ReadableStream<Uint8Array> {
+export function createSseStream(
+  steps: readonly SseStep[],
+  abortable?: { readonly signal: AbortSignal },
+  hooks: SseStreamHooks = {},
+): ReadableStream<Uint8Array> {
   const signal = abortable?.signal;
   const encoder = new TextEncoder();
   let index = 0;
+  let finished = false;
+  const disconnect = (): void => {
+    if (finished) return;
+    finished = true;
+    hooks.onDisconnect?.();
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wake: (() => void) | undefined;
   let onAbort: (() => void) | undefined;
@@ -78,11 +106,13 @@ export function createSseStream(steps: readonly SseStep[], abortable?: { readonl
     {
       start(controller) {
         if (signal?.aborted) {
+          disconnect();
           controller.error(signal.reason);
           return;
         }
         onAbort = () => {
           cleanup();
+          disconnect();
           // Read through `abortable`, not `signal`: this closure is what keeps the Request alive (see @param).
           controller.error(abortable?.signal.reason);
         };
@@ -91,6 +121,7 @@ export function createSseStream(steps: readonly SseStep[], abortable?: { readonl
       async pull(controller) {
         const step = steps[index];
         if (step === undefined) {
+          finished = true;
           cleanup();
           controller.close();
           return;
@@ -106,11 +137,15 @@ export function createSseStream(steps: readonly SseStep[], abortable?: { readonl
         }
         index++;
         if ('error' in step) {
+          finished = true;
+          step.onPlayed?.();
           cleanup();
           controller.error(step.error);
           return;
         }
         controller.enqueue(encoder.encode(step.frame));
+        if (index === steps.length) finished = true;
+        step.onPlayed?.();
         if (index === steps.length) {
           cleanup();
           controller.close();
@@ -120,6 +155,7 @@ export function createSseStream(steps: readonly SseStep[], abortable?: { readonl
         // The reader gave up. In Node, MSW keeps an unread clone of every mocked response, so this rarely runs there;
         // the abort listener is what stops the stream in practice.
         cleanup();
+        disconnect();
       },
     },
     // No read-ahead: a step is produced only when the reader (or MSW's tee) asks for it.

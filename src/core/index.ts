@@ -13,3 +13,8 @@ export * from './http-transport-options.js';
 export * from './sse-transport.js';
 export * from './json-transport.js';
 export * from './function-transport.js';
+export * from './conversation-title.js';
+export * from './history-wire.js';
+export * from './history-transport.js';
+export * from './conversation-machine.js';
+export * from './conversation-store.js';

@@ -1,9 +1,9 @@
-import { abortable, abortedError } from './abortable.js';
+import { abortedError } from './abortable.js';
 import { answerEvents } from './answer-events.js';
 import type { ChatEvent } from './chat-event.js';
 import { ChatError, isChatError, toChatError } from './chat-error.js';
 import { defaultErrorMessage } from './error-from-response.js';
-import { mediaType, postChatRequest } from './http-post.js';
+import { postChatRequest, readJsonBody } from './http-post.js';
 import type { HttpTransportOptions } from './http-transport-options.js';
 import { isRecord } from './is-record.js';
 import type { ChatRequest, ChatTransport } from './transport.js';
@@ -29,18 +29,7 @@ async function* fetchAnswer(options: JsonTransportOptions, request: ChatRequest,
   try {
     if (signal.aborted) throw abortedError(signal.reason);
     const response = await postChatRequest(options, request, { signal, accept: 'application/json' });
-    const type = mediaType(response);
-    if (type !== 'application/json' && !type.endsWith('+json')) {
-      response.body?.cancel().catch(() => undefined);
-      throw new ChatError('bad_response', defaultErrorMessage('bad_response'), { status: response.status });
-    }
-    const text = await abortable(response.text(), signal);
-    let body: unknown;
-    try {
-      body = JSON.parse(text) as unknown;
-    } catch (cause) {
-      throw new ChatError('bad_response', defaultErrorMessage('bad_response'), { status: response.status, cause });
-    }
+    const body = await readJsonBody(response, signal);
     // The protocol's answer is an object; a bare JSON string is more likely a misconfigured endpoint than an answer.
     if (!isRecord(body)) throw new ChatError('bad_response', defaultErrorMessage('bad_response'), { status: response.status });
     for (const event of answerEvents(body)) {

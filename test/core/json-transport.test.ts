@@ -35,7 +35,7 @@ describe('createJsonTransport', () => {
     expect(seen?.headers.get('accept')).toBe('application/json');
     expect(seen?.headers.get('content-type')).toBe('application/json');
     expect(seen?.headers.get('x-tenant')).toBe('acme');
-    expect(body).toEqual({ messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'Hello', state: 'done' }] }], conversationId: 'c9' });
+    expect(body).toEqual({ messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'Hello' }] }], conversationId: 'c9' });
   });
 
   it("reads the seed's { message, tokens } shape", async () => {

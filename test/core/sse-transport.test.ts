@@ -51,7 +51,7 @@ describe('createSseTransport: requests', () => {
     expect(seen?.headers.get('accept')).toBe('text/event-stream');
     expect(body).toEqual({
       model: 'gpt-x',
-      messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'Hi', state: 'done' }] }],
+      messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'Hi' }] }],
       conversationId: 'c1',
     });
   });
