@@ -14,7 +14,7 @@ const reactImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'storybook-static/', 'public/', 'coverage/', 'test-results/', 'examples/**/.next/', 'node_modules/'] },
+  { ignores: ['dist/', 'storybook-static/', 'public/', 'coverage/', 'test-results/', 'examples/**/.next/', 'examples/**/next-env.d.ts', 'node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
