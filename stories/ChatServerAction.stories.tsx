@@ -70,7 +70,7 @@ export const Answered: Story = {
     await expect(await canvas.findByText(replyFor(QUESTION), {}, { timeout: 3000 })).toBeVisible();
     await expect(args.action).toHaveBeenCalledOnce();
     await expect(args.action).toHaveBeenCalledWith({
-      messages: [{ id: expect.any(String), role: 'user', parts: [{ type: 'text', text: QUESTION, state: 'done' }] }],
+      messages: [{ id: expect.any(String), role: 'user', parts: [{ type: 'text', text: QUESTION }] }],
     });
     await expect(canvas.getByText(/^\d+ tokens$/)).toBeVisible();
   },

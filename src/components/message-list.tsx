@@ -17,6 +17,9 @@ import { VisuallyHidden } from './visually-hidden.js';
 /** How close to the bottom (px) still counts as "at the latest message". */
 const STICK_THRESHOLD_PX = 48;
 
+/** How close to the top (px) asks for older messages (`onReachTop`). */
+const REACH_TOP_THRESHOLD_PX = 200;
+
 /** Props of {@link MessageList}. */
 export interface MessageListProps extends Omit<ComponentProps<'div'>, 'children'> {
   messages: ChatMessage[];
@@ -33,6 +36,17 @@ export interface MessageListProps extends Omit<ComponentProps<'div'>, 'children'
   renderMessage?: (message: ChatMessage, actions: MessageRowActions) => ReactNode;
   /** Shown after the messages (a typing indicator). */
   footer?: ReactNode;
+  /** Shown before the messages (a "Load older messages" row). */
+  header?: ReactNode;
+  /**
+   * Called when the user scrolls near the top while `hasOlder` and not `loadingOlder` (and when the messages do
+   * not fill the list). Messages prepended afterwards keep what the user was reading in place.
+   */
+  onReachTop?: () => void;
+  /** There are older messages to load. @defaultValue false */
+  hasOlder?: boolean;
+  /** Older messages are loading: `onReachTop` waits. @defaultValue false */
+  loadingOlder?: boolean;
 }
 
 /** The actions a row may offer, already narrowed to the rows they apply to. */
@@ -92,6 +106,10 @@ export function MessageList({
   onRegenerate,
   renderMessage = defaultRender,
   footer,
+  header,
+  onReachTop,
+  hasOlder = false,
+  loadingOlder = false,
   className,
   onScroll,
   ...props
@@ -116,6 +134,20 @@ export function MessageList({
   useLayoutEffect(() => {
     if (pinnedRef.current && !jumping.current) scrollToLatest();
   }, [messages, footer, scrollToLatest]);
+  // Older messages: asked for near the top; when they arrive, the reader keeps their place.
+  const reachTop = onReachTop && hasOlder && !loadingOlder ? onReachTop : undefined;
+  const place = useRef<ScrollPlace | undefined>(undefined);
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    if (!pinnedRef.current) keepPlace(element, place.current, messages);
+    place.current = scrollPlace(element, messages[0]?.id);
+  }, [messages]);
+  // Messages that do not fill the list can never be scrolled to the top: ask at once (only with a real layout).
+  useEffect(() => {
+    const element = scroller.current;
+    if (reachTop && element && element.clientHeight > 0 && element.scrollHeight <= element.clientHeight) reachTop();
+  }, [messages, reachTop]);
   useEffect(() => {
     const inner = content.current;
     if (!inner || typeof ResizeObserver !== 'function') return undefined;
@@ -154,10 +186,13 @@ export function MessageList({
           }
           pinnedRef.current = atBottom;
           setPinned(atBottom);
+          place.current = scrollPlace(element, place.current?.firstId);
+          if (reachTop && element.scrollTop <= REACH_TOP_THRESHOLD_PX) reachTop();
         }}
         {...props}
       >
         <div ref={content} className="mx-auto flex w-full max-w-3xl flex-col gap-4">
+          {header}
           {messages.map((message) => (
             <MessageRow
               key={message.id}
@@ -195,6 +230,29 @@ export function MessageList({
       )}
     </div>
   );
+}
+
+/** Where a list was scrolled, and which message came first, at the last commit or scroll. */
+interface ScrollPlace {
+  firstId: string | undefined;
+  scrollTop: number;
+  scrollHeight: number;
+}
+
+function scrollPlace(element: HTMLElement, firstId: string | undefined): ScrollPlace {
+  return { firstId, scrollTop: element.scrollTop, scrollHeight: element.scrollHeight };
+}
+
+/**
+ * After a commit that put messages before the first one, moves the scroll position down by the height added above,
+ * so what the reader was looking at stays in place. Written as an absolute position: a browser that anchored the
+ * scroll by itself (CSS scroll anchoring) ends up at the same place.
+ */
+function keepPlace(element: HTMLElement, before: ScrollPlace | undefined, messages: ChatMessage[]): void {
+  const firstId = messages[0]?.id;
+  if (before?.firstId === undefined || before.firstId === firstId) return;
+  if (!messages.some((message) => message.id === before.firstId)) return;
+  element.scrollTop = before.scrollTop + (element.scrollHeight - before.scrollHeight);
 }
 
 /** Keeps one actions object per handler identity, so rows compare equal across renders. */

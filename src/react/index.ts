@@ -4,3 +4,5 @@ export * from './use-chat.js';
 export * from './labels.js';
 export * from './frame-batched-store.js';
 export * from './use-countdown.js';
+export * from './use-conversations.js';
+export * from './use-conversation-chat.js';

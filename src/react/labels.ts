@@ -1,5 +1,26 @@
 import type { ChatErrorCode } from '../core/index.js';
 
+const RELATIVE_UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 86_400],
+  ['month', 30 * 86_400],
+  ['week', 7 * 86_400],
+  ['day', 86_400],
+  ['hour', 3_600],
+  ['minute', 60],
+];
+
+let englishRelativeTime: Intl.RelativeTimeFormat | undefined;
+
+/** "yesterday", "3 hours ago", "now": the largest whole unit, in English. Pure: `now` comes in. */
+function relativeTimeEn(date: Date, now: Date): string {
+  const seconds = (date.getTime() - now.getTime()) / 1000;
+  const format = (englishRelativeTime ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' }));
+  for (const [unit, size] of RELATIVE_UNITS) {
+    if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
+  }
+  return format.format(0, 'second');
+}
+
 /**
  * Every piece of UI text colloquy renders, so an app can translate or reword it in one place
  * (pass a partial object to `ChatProvider`'s `labels`).
@@ -51,6 +72,36 @@ export interface ChatLabels {
   usageDetail: (promptTokens: number, completionTokens: number) => string;
   /** The accessible name of an empty state's list of starter prompts. */
   starterPrompts: string;
+  /** Names the conversation list (its `nav`) and the mobile drawer that holds it. */
+  conversationsLabel: string;
+  newChat: string;
+  /** Shown while the first page of conversations loads. */
+  loadingConversations: string;
+  noConversations: string;
+  /** The first page of conversations failed to load; Retry offers to load it again. */
+  conversationsFailed: string;
+  /** Loads the next page of conversations. */
+  loadMoreConversations: string;
+  /** The accessible names of a conversation's actions; `title` is the conversation's. */
+  renameConversation: (title: string) => string;
+  deleteConversation: (title: string) => string;
+  /** The inline delete confirmation. */
+  confirmDelete: (title: string) => string;
+  cancel: string;
+  delete: string;
+  /** Names the inline rename input. */
+  conversationTitle: string;
+  /** A change the server refused (and that was undone). */
+  conversationChangeFailed: (operation: 'create' | 'rename' | 'remove') => string;
+  /** How long ago `date` was, relative to `now` ("yesterday", "3 hours ago"). */
+  relativeTime: (date: Date, now: Date) => string;
+  loadingMessages: string;
+  loadOlderMessages: string;
+  loadingOlderMessages: string;
+  olderMessagesFailed: string;
+  /** The button that opens the conversation drawer on small screens, and the one that closes it. */
+  showConversations: string;
+  hideConversations: string;
 }
 
 /** The English defaults. */
@@ -118,4 +169,29 @@ export const defaultLabels: ChatLabels = {
   usageDetail: (prompt, completion) =>
     `${prompt.toLocaleString('en-US')} prompt + ${completion.toLocaleString('en-US')} completion tokens`,
   starterPrompts: 'Suggestions',
+  conversationsLabel: 'Conversations',
+  newChat: 'New chat',
+  loadingConversations: 'Loading conversations…',
+  noConversations: 'No conversations yet.',
+  conversationsFailed: 'The conversations could not be loaded.',
+  loadMoreConversations: 'Load more',
+  renameConversation: (title) => `Rename “${title}”`,
+  deleteConversation: (title) => `Delete “${title}”`,
+  confirmDelete: (title) => `Delete “${title}”?`,
+  cancel: 'Cancel',
+  delete: 'Delete',
+  conversationTitle: 'Conversation title',
+  conversationChangeFailed: (operation) =>
+    operation === 'create'
+      ? 'The conversation could not be created.'
+      : operation === 'rename'
+        ? 'The conversation could not be renamed; the old title is back.'
+        : 'The conversation could not be deleted; it is back in the list.',
+  relativeTime: relativeTimeEn,
+  loadingMessages: 'Loading messages…',
+  loadOlderMessages: 'Load older messages',
+  loadingOlderMessages: 'Loading older messages…',
+  olderMessagesFailed: 'Older messages could not be loaded.',
+  showConversations: 'Show conversations',
+  hideConversations: 'Close conversations',
 };
