@@ -2,12 +2,11 @@ import { useCallback, useRef, type ReactNode } from 'react';
 import type { UseChatResult } from '../react/index.js';
 import { ChatRoot, type ChatRootProps } from './chat-root.js';
 import { cn } from './cn.js';
-import { Composer } from './composer.js';
+import { ChatInputArea } from './chat-input-area.js';
 import { EmptyState } from './empty-state.js';
-import { ErrorBanner } from './error-banner.js';
 import { MessageList } from './message-list.js';
 import { TypingIndicator } from './typing-indicator.js';
-import { canRetry, rateLimitRetryAt } from './retry-rules.js';
+import { canRetry } from './retry-rules.js';
 
 /** Props of {@link ChatView}. */
 export interface ChatViewProps extends Omit<ChatRootProps, 'title' | 'children'> {
@@ -43,7 +42,6 @@ export function ChatView({
   ...props
 }: ChatViewProps) {
   const input = useRef<HTMLTextAreaElement>(null);
-  const busy = chat.status === 'submitting' || chat.status === 'streaming';
   // Actions taken outside the composer hand focus back to it, so typing can go on. Stable identities keep
   // the message rows that offer them from re-rendering.
   const { retry: retryTurn, regenerate: regenerateTurn } = chat;
@@ -84,27 +82,7 @@ export function ChatView({
           footer={chat.status === 'submitting' ? <TypingIndicator className="ms-11" /> : undefined}
         />
       )}
-      <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-4">
-        <ErrorBanner
-          error={chat.error}
-          onRetry={retry}
-          onDismiss={chat.clearError}
-          retryAt={rateLimitRetryAt(chat)}
-        />
-        <Composer
-          value={chat.input}
-          onValueChange={chat.setInput}
-          onSubmit={(text) => chat.submit(text)}
-          onStop={chat.stop}
-          busy={busy}
-          maxLength={chat.maxInputLength}
-          rateLimitedUntil={chat.rateLimit.availableAt}
-          error={chat.refusal}
-          placeholder={placeholder}
-          autoFocus={autoFocus}
-          inputRef={input}
-        />
-      </div>
+      <ChatInputArea chat={chat} onRetry={retry} inputRef={input} placeholder={placeholder} autoFocus={autoFocus} />
     </ChatRoot>
   );
 }

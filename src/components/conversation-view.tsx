@@ -2,12 +2,12 @@ import { useCallback, useImperativeHandle, useRef, type ComponentProps, type Rea
 import type { MessageHistoryState } from '../core/index.js';
 import { useLabels, type UseChatResult } from '../react/index.js';
 import { cn } from './cn.js';
-import { Composer } from './composer.js';
+import { ChatInputArea } from './chat-input-area.js';
 import { EmptyState } from './empty-state.js';
 import { ErrorBanner } from './error-banner.js';
 import { MessageList } from './message-list.js';
 import { TypingIndicator } from './typing-indicator.js';
-import { canRetry, rateLimitRetryAt } from './retry-rules.js';
+import { canRetry } from './retry-rules.js';
 
 /** Props of {@link ConversationView}. */
 export interface ConversationViewProps extends Omit<ComponentProps<'div'>, 'children'> {
@@ -77,7 +77,6 @@ export function ConversationView({
   const input = useRef<HTMLTextAreaElement>(null);
   // The textarea exists from the first commit on, when the handle is read.
   useImperativeHandle(inputRef, () => input.current as HTMLTextAreaElement, []);
-  const busy = chat.status === 'submitting' || chat.status === 'streaming';
   const { retry: retryTurn, regenerate: regenerateTurn } = chat;
   const refocus = useCallback(() => input.current?.focus(), []);
   const retry = useCallback(() => {
@@ -145,22 +144,7 @@ export function ConversationView({
   return (
     <div data-slot="conversation-view" data-history={history?.status} {...props} className={cn('flex min-h-0 flex-1 flex-col', className)}>
       {body}
-      <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-4">
-        <ErrorBanner error={chat.error} onRetry={retry} onDismiss={chat.clearError} retryAt={rateLimitRetryAt(chat)} />
-        <Composer
-          value={chat.input}
-          onValueChange={chat.setInput}
-          onSubmit={(text) => chat.submit(text)}
-          onStop={chat.stop}
-          busy={busy}
-          maxLength={chat.maxInputLength}
-          rateLimitedUntil={chat.rateLimit.availableAt}
-          error={chat.refusal}
-          placeholder={placeholder}
-          autoFocus={autoFocus}
-          inputRef={input}
-        />
-      </div>
+      <ChatInputArea chat={chat} onRetry={retry} inputRef={input} placeholder={placeholder} autoFocus={autoFocus} />
     </div>
   );
 }

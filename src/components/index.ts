@@ -24,3 +24,4 @@ export * from './conversation-list.js';
 export * from './conversation-view.js';
 export * from './conversation-drawer.js';
 export * from './chat-with-history.js';
+export * from './chat-input-area.js';
