@@ -1,4 +1,4 @@
-import { useCallback, useRef, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { UseChatResult } from '../react/index.js';
 import { ChatRoot, type ChatRootProps } from './chat-root.js';
 import { cn } from './cn.js';
@@ -7,6 +7,7 @@ import { EmptyState } from './empty-state.js';
 import { MessageList } from './message-list.js';
 import { TypingIndicator } from './typing-indicator.js';
 import { canRetry } from './retry-rules.js';
+import { useComposerFocus } from './use-composer-focus.js';
 
 /** Props of {@link ChatView}. */
 export interface ChatViewProps extends Omit<ChatRootProps, 'title' | 'children'> {
@@ -41,19 +42,7 @@ export function ChatView({
   className,
   ...props
 }: ChatViewProps) {
-  const input = useRef<HTMLTextAreaElement>(null);
-  // Actions taken outside the composer hand focus back to it, so typing can go on. Stable identities keep
-  // the message rows that offer them from re-rendering.
-  const { retry: retryTurn, regenerate: regenerateTurn } = chat;
-  const refocus = useCallback(() => input.current?.focus(), []);
-  const retry = useCallback(() => {
-    retryTurn();
-    refocus();
-  }, [retryTurn, refocus]);
-  const regenerate = useCallback(() => {
-    regenerateTurn();
-    refocus();
-  }, [regenerateTurn, refocus]);
+  const { input, refocus, retry, regenerate } = useComposerFocus(chat);
 
   return (
     <ChatRoot className={cn('h-full', className)} {...props}>

@@ -1,4 +1,4 @@
-import { useCallback, useImperativeHandle, useRef, type ComponentProps, type ReactNode, type Ref } from 'react';
+import { useImperativeHandle, type ComponentProps, type ReactNode, type Ref } from 'react';
 import type { MessageHistoryState } from '../core/index.js';
 import { useLabels, type UseChatResult } from '../react/index.js';
 import { cn } from './cn.js';
@@ -8,6 +8,7 @@ import { ErrorBanner } from './error-banner.js';
 import { MessageList } from './message-list.js';
 import { TypingIndicator } from './typing-indicator.js';
 import { canRetry } from './retry-rules.js';
+import { useComposerFocus } from './use-composer-focus.js';
 
 /** Props of {@link ConversationView}. */
 export interface ConversationViewProps extends Omit<ComponentProps<'div'>, 'children'> {
@@ -74,19 +75,9 @@ export function ConversationView({
   ...props
 }: ConversationViewProps) {
   const labels = useLabels();
-  const input = useRef<HTMLTextAreaElement>(null);
+  const { input, refocus, retry, regenerate } = useComposerFocus(chat);
   // The textarea exists from the first commit on, when the handle is read.
-  useImperativeHandle(inputRef, () => input.current as HTMLTextAreaElement, []);
-  const { retry: retryTurn, regenerate: regenerateTurn } = chat;
-  const refocus = useCallback(() => input.current?.focus(), []);
-  const retry = useCallback(() => {
-    retryTurn();
-    refocus();
-  }, [retryTurn, refocus]);
-  const regenerate = useCallback(() => {
-    regenerateTurn();
-    refocus();
-  }, [regenerateTurn, refocus]);
+  useImperativeHandle(inputRef, () => input.current as HTMLTextAreaElement, [input]);
   const empty = chat.messages.length === 0;
   const older = history?.status === 'ready' ? history : undefined;
 
