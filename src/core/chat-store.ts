@@ -163,17 +163,16 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
 
   async function run(current: Turn, request: ChatRequest, proposedId: string): Promise<ChatMessage | undefined> {
     const { signal } = current.controller;
-    // The answer's id may change once (a server-assigned id); follow it in the state while the turn runs.
+    // The answer's id changes at most once, when the server names it (a 'start' event).
     let assistantId = proposedId;
-    const unsubscribe = store.subscribe(() => {
-      const state = store.getState();
-      if (isBusy(state) && state.turnId === current.id) assistantId = state.assistantId;
-    });
     try {
       let finished = false;
       for await (const event of transport.send(request, { signal })) {
         if (turn !== current) break;
-        if (event.type === 'start') dispatch({ type: 'start', turnId: current.id, messageId: event.messageId });
+        if (event.type === 'start') {
+          assistantId = event.messageId;
+          dispatch({ type: 'start', turnId: current.id, messageId: event.messageId });
+        }
         else if (event.type === 'delta') dispatch({ type: 'delta', turnId: current.id, content: event.content, at: at() });
         else if (event.type === 'usage') dispatch({ type: 'usage', turnId: current.id, usage: event.usage, at: at() });
         else if (event.type === 'done') {
@@ -201,8 +200,6 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
         const reason: unknown = signal.aborted ? signal.reason : undefined;
         fail(current, reason instanceof ChatError ? reason : toChatError(error));
       }
-    } finally {
-      unsubscribe();
     }
     return findAnswer(assistantId);
   }
