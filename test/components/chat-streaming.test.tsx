@@ -1,27 +1,15 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatStreaming, defaultLabels, messageText, type ChatMessage, type ChatStreamingProps } from 'colloquy';
 import { createChatHandlers, replyFor, type ChatHandlerOptions } from 'colloquy/mocks';
-import { createMockServer } from 'colloquy/mocks/node';
+import { setupRecordingServer } from '../helpers/recording-server.js';
 
 const URL = 'http://localhost/api/chat/stream';
-const server = createMockServer();
-/** Every request the chat made, in order. */
-let requests: Request[] = [];
-
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  server.events.on('request:start', ({ request }) => {
-    requests.push(request);
-  });
-});
+const { server, requests } = setupRecordingServer();
 afterEach(() => {
-  server.resetHandlers();
-  requests = [];
   vi.restoreAllMocks();
 });
-afterAll(() => server.close());
 
 function scenario(options: ChatHandlerOptions) {
   server.use(...Object.values(createChatHandlers(options)));

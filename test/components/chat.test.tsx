@@ -1,26 +1,15 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Chat, ChatProvider, createFunctionTransport, createSseTransport, type ChatMessage } from 'colloquy';
 import { createChatHandlers, replyFor, type ChatHandlerOptions } from 'colloquy/mocks';
-import { createMockServer } from 'colloquy/mocks/node';
+import { setupRecordingServer } from '../helpers/recording-server.js';
 
 const PROVIDER_URL = 'http://localhost/provider/api/chat/stream';
-const server = createMockServer();
-let requests: Request[] = [];
-
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  server.events.on('request:start', ({ request }) => {
-    requests.push(request);
-  });
-});
+const { server, requests } = setupRecordingServer();
 afterEach(() => {
-  server.resetHandlers();
-  requests = [];
   vi.restoreAllMocks();
 });
-afterAll(() => server.close());
 
 function scenario(options: ChatHandlerOptions) {
   server.use(...Object.values(createChatHandlers(options)));

@@ -1,6 +1,6 @@
 import { act, renderHook, waitFor } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ChatProvider,
   createConversationStore,
@@ -12,24 +12,11 @@ import {
   type UseConversationsOptions,
 } from 'colloquy';
 import { createHistoryDb, createHistoryHandlers, type HistoryDb, type HistoryHandlerOptions } from 'colloquy/mocks';
-import { createMockServer } from 'colloquy/mocks/node';
+import { setupRecordingServer } from '../helpers/recording-server.js';
 
 const BASE = 'http://localhost/api';
 const REPLY = 'one two three four five six seven eight';
-const server = createMockServer();
-let requests: Request[] = [];
-
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  server.events.on('request:start', ({ request }) => {
-    requests.push(request);
-  });
-});
-afterEach(() => {
-  server.resetHandlers();
-  requests = [];
-});
-afterAll(() => server.close());
+const { server, requests } = setupRecordingServer();
 
 function mock(options: HistoryHandlerOptions = {}): HistoryDb {
   const db = options.db ?? createHistoryDb({ now: () => new Date('2025-04-01T12:00:00.000Z') });
