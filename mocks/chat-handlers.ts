@@ -6,7 +6,7 @@ import { countTokens, replyFor, tokenize } from './replies.js';
 import { createSseStream, SSE_DONE, SSE_HEADERS, sseData, sseEvent, type SseStep } from './sse.js';
 
 /** Faults that break a stream after its `200` (they leave `POST /api/chat` answering normally). */
-export type StreamFault = 'stream_cut' | 'stream_truncated' | 'malformed_chunk' | 'error_event';
+export type StreamFault = 'stream_cut' | 'stream_truncated' | 'malformed_chunk' | 'error_event' | 'stream_stall';
 
 /**
  * A failure the handlers play instead of a normal answer:
@@ -16,7 +16,9 @@ export type StreamFault = 'stream_cut' | 'stream_truncated' | 'malformed_chunk' 
  * - `'stream_cut'`: some deltas, then the connection breaks (the reader rejects with a `TypeError`);
  * - `'stream_truncated'`: some deltas, then the stream closes cleanly without `[DONE]`;
  * - `'malformed_chunk'`: a `data:` frame of invalid JSON in the middle of an otherwise normal stream;
- * - `'error_event'`: some deltas, then `event: error` with code `upstream_unavailable`, and no `[DONE]`.
+ * - `'error_event'`: some deltas, then `event: error` with code `upstream_unavailable`, and no `[DONE]`;
+ * - `'stream_stall'`: some deltas, then silence with the connection held open until the client aborts (what an
+ *   idle timeout is for; also a streaming state that holds still for a screenshot).
  *
  * A slow first byte is not a fault: use `latencyMs`.
  * @see docs/protocol.md
@@ -111,6 +113,8 @@ function streamSteps(answer: Answer, fault: StreamFault | undefined, options: Ch
       return [...before, { afterMs, error: new TypeError('terminated') }];
     case 'stream_truncated':
       return before;
+    case 'stream_stall':
+      return [...before, { afterMs: Number.POSITIVE_INFINITY, frame: '' }];
     case 'error_event':
       return [
         ...before,
@@ -135,7 +139,13 @@ function ending(answer: Answer): SseStep[] {
 }
 
 function isStreamFault(fault: ChatFault | undefined): fault is StreamFault {
-  return fault === 'stream_cut' || fault === 'stream_truncated' || fault === 'malformed_chunk' || fault === 'error_event';
+  return (
+    fault === 'stream_cut' ||
+    fault === 'stream_truncated' ||
+    fault === 'malformed_chunk' ||
+    fault === 'error_event' ||
+    fault === 'stream_stall'
+  );
 }
 
 /**

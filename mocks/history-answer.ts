@@ -109,6 +109,10 @@ function liveSteps(db: HistoryDb, live: LiveAnswer, reply: Reply, fault: StreamF
     }
     case 'malformed_chunk':
       return [...before, { afterMs, frame: 'data: {"content": "unterminated\n\n' }, ...deltas.slice(cut), ...ending];
+    case 'stream_stall':
+      // The stored answer keeps growing as deltas play; the row ends when the client aborts (the stop endpoint
+      // or the disconnect, as for a real stalled upstream).
+      return [...before, { afterMs: Number.POSITIVE_INFINITY, frame: '' }];
     case undefined:
       return [ids, ...deltas, ...ending];
   }

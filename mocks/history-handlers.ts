@@ -57,7 +57,7 @@ export interface HistoryHandlers {
   stop: HttpHandler;
 }
 
-const STREAM_FAULTS: readonly ChatFault[] = ['stream_cut', 'stream_truncated', 'malformed_chunk', 'error_event'];
+const STREAM_FAULTS: readonly ChatFault[] = ['stream_cut', 'stream_truncated', 'malformed_chunk', 'error_event', 'stream_stall'];
 
 function isResponseFault(fault: ChatFault | undefined): fault is ResponseFault {
   return fault === 'network' || fault === 'bad_response' || isServerErrorCode(fault);

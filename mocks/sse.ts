@@ -49,7 +49,8 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * One step of a scripted stream: `afterMs` after the reader asks for it (so after the previous step), either write `frame`,
+ * One step of a scripted stream: `afterMs` after the reader asks for it (so after the previous step; `Infinity`:
+ * never, the connection stays open until the client aborts), either write `frame`,
  * or break the connection with `error` (the client's read rejects with it, as with a dropped socket). `onPlayed` runs
  * once the frame is handed to the connection (or just before the error breaks it): what a server stores as "forwarded".
  */
@@ -129,7 +130,8 @@ export function createSseStream(
         if (step.afterMs > 0) {
           await new Promise<void>((resolve) => {
             wake = resolve;
-            timer = setTimeout(resolve, step.afterMs);
+            // `Infinity` holds the connection open until the client goes away (a stalled upstream).
+            if (Number.isFinite(step.afterMs)) timer = setTimeout(resolve, step.afterMs);
           });
           timer = undefined;
           wake = undefined;

@@ -137,11 +137,18 @@ export const Sending: Story = {
 
 /**
  * A long answer streaming live. Use the controls to change the mock's speed, latency or fault; the next message
- * uses them (see `MockServerArgs` in this file for how). Timing-dependent: not for screenshots.
+ * uses them (see `MockServerArgs` in this file for how). Timing-dependent: not for screenshots (the "mid-answer"
+ * story below is the still picture of this state).
  */
 export const StreamingLive: Story = {
   name: 'Streaming – live (speed, latency, fault controls)',
   tags: ['!autodocs'],
+  parameters: {
+    visual: {
+      disable: true,
+      reason: 'It streams at a live rate, so the frame a screenshot catches depends on timing; "Streaming – mid-answer" pictures the same state held still.',
+    },
+  },
   args: { tokensPerSecond: 12, latencyMs: 300, fault: 'none' },
   argTypes: {
     tokensPerSecond: { control: { type: 'range', min: 1, max: 200, step: 1 }, table: { disable: false } },
@@ -156,6 +163,36 @@ export const StreamingLive: Story = {
     const canvas = within(canvasElement);
     await send(canvas, 'Tell me something long');
     await canvas.findByText(/^This is a long answer/, {}, { timeout: 3000 });
+    await expect(canvasElement.querySelector('[data-slot=message][data-status=streaming]')).not.toBeNull();
+    await expect(canvas.getByRole('log', { name: 'Conversation' })).toHaveAttribute('aria-busy', 'true');
+    await expect(canvas.getByRole('button', { name: 'Stop' })).toBeVisible();
+  },
+};
+
+/**
+ * The streaming state held still: the mock sends the first tokens of its answer, then keeps the connection open
+ * without another byte (`fault: 'stream_stall'`). The message shows its caret, the log is busy and Stop is offered;
+ * nothing moves, so this is the screenshot of a stream in progress.
+ */
+export const StreamingMidAnswer: Story = {
+  name: 'Streaming – mid-answer',
+  tags: ['!autodocs'],
+  parameters: {
+    msw: {
+      handlers: {
+        chat: mockServer({
+          tokensPerSecond: 200,
+          reply: 'Canberra is the capital of Australia. It was chosen in 1908 as a compromise between Sydney and Melbourne, and',
+          fault: 'stream_stall',
+          faultAfterTokens: 14,
+        }),
+      },
+    },
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await send(canvas, 'What is the capital of Australia?');
+    await canvas.findByText(/^Canberra is the capital of Australia\. It was chosen in 1908 as a compromise$/, {}, { timeout: 4000 });
     await expect(canvasElement.querySelector('[data-slot=message][data-status=streaming]')).not.toBeNull();
     await expect(canvas.getByRole('log', { name: 'Conversation' })).toHaveAttribute('aria-busy', 'true');
     await expect(canvas.getByRole('button', { name: 'Stop' })).toBeVisible();

@@ -234,6 +234,22 @@ describe('faults', () => {
     expect(streamed.events).toHaveLength(3);
   });
 
+  it('holds the connection open after some deltas with stream_stall, until the client aborts', async () => {
+    mock({ fault: 'stream_stall', reply, faultAfterTokens: 2, tokensPerSecond: Infinity });
+    const controller = new AbortController();
+    const response = await post(STREAM_URL, { messages: [user('Hi')] }, { signal: controller.signal });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = '';
+    while (!received.includes(' two"')) received += (await reader.read()).value ?? '';
+    const next = reader.read();
+    // Nothing else arrives: the pending read is still pending after the stream had every chance to go on.
+    const outcome = await Promise.race([next.then(() => 'read'), new Promise((settle) => setTimeout(() => settle('pending'), 50))]);
+    expect(outcome).toBe('pending');
+    expect(received).not.toContain('[DONE]');
+    controller.abort();
+    await expect(next).rejects.toThrow();
+  });
+
   it('sends one invalid JSON frame mid-stream with malformed_chunk, then carries on', async () => {
     mock({ fault: 'malformed_chunk', reply });
     const { events, text } = await readSse(await post(STREAM_URL, { messages: [user('Hi')] }));
