@@ -4,7 +4,7 @@ import type { ParsedChatRequest } from './chat-request.js';
 import { createChatRuntime } from './chat-runtime.js';
 import { requestCompletion } from './completion.js';
 import { statusOf } from './http-response.js';
-import { createRateLimitCheck, rateLimitedError } from './rate-limit.js';
+import { createClientKey, createRateLimitCheck, rateLimitedError } from './rate-limit.js';
 import { unexpectedChatError } from './upstream-error.js';
 
 /** What a chat action resolves with: the answer, or a typed failure. It never throws. */
@@ -30,7 +30,8 @@ export type ChatAction = (request: WireChatRequest) => Promise<ChatActionResult>
  */
 export function createChatAction(options: ChatActionOptions): ChatAction {
   const runtime = createChatRuntime(options);
-  const checkRateLimit = options.rateLimit === undefined ? undefined : createRateLimitCheck(options.rateLimit, () => 'anonymous');
+  const clientKey = createClientKey(options.rateLimit?.key, () => 'anonymous');
+  const checkRateLimit = options.rateLimit === undefined ? undefined : createRateLimitCheck(options.rateLimit);
 
   return async (request) => {
     const started = Date.now();
@@ -40,7 +41,7 @@ export function createChatAction(options: ChatActionOptions): ChatAction {
       runtime.log({ requestId, route: 'action', status, latencyMs: Date.now() - started, model: runtime.model, ...fields });
     try {
       if (checkRateLimit !== undefined) {
-        const decision = await checkRateLimit();
+        const decision = await checkRateLimit(await clientKey());
         if (!decision.allowed) throw rateLimitedError(decision);
       }
       const turn = runtime.parse(request);

@@ -1,9 +1,11 @@
 import type OpenAI from 'openai';
 import type { ChatErrorCode, Usage } from '../core/index.js';
 import type { ElevatedRole } from './chat-request.js';
+import type { ServerConcurrencyOptions, ServerTokenBudgetOptions } from './client-limits.js';
 import type { CorsOptions } from './cors.js';
 import type { PriceTable } from './pricing.js';
 import type { ServerRateLimitOptions } from './rate-limit.js';
+import type { StreamLimits } from './stream-limits.js';
 import type { UpstreamFailure } from './upstream-error.js';
 
 /** Token usage of one answer, with its estimated cost when the model has a price. */
@@ -89,14 +91,30 @@ export interface ChatModelOptions {
   generateId?: () => string;
 }
 
-/** Options of {@link createChatHandlers}. */
-export interface ChatHandlersOptions extends ChatModelOptions {
+/** Options of {@link createChatHandlers}; the stream bounds of {@link StreamLimits} apply to every streamed answer. */
+export interface ChatHandlersOptions extends ChatModelOptions, StreamLimits {
   /** Largest request body; larger is 413, refused from `Content-Length` or while reading. @defaultValue 262_144 (256 KiB) */
   maxBodyBytes?: number;
   /** Interval of `: heartbeat` comments while a stream waits for the model. @defaultValue 15_000 */
   heartbeatMs?: number;
   /** Per-client sliding-window limit, checked before the body is read. @defaultValue none */
   rateLimit?: ServerRateLimitOptions<[request: Request]>;
+  /**
+   * The most answers one client (the rate limit's key) may have in flight at once, JSON and streamed together (and
+   * history sends, per owner). One more is refused at once with 429 `rate_limited` and `Retry-After: 1`, before the
+   * body is read and without a model call. A slot is freed when its answer completes, fails, is left by its client, or
+   * runs out of time. Mind the default key: without a proxy that sets `X-Forwarded-For`, every client shares the
+   * `'anonymous'` key, so pass `rateLimit.key` (or `false` here) on such a deployment.
+   * @defaultValue `{ maxConcurrent: 3 }` with an in-memory store; `false` turns it off
+   */
+  concurrency?: ServerConcurrencyOptions | false;
+  /**
+   * The tokens one client (the rate limit's key) may spend per window, counted from the usage of its answers, JSON
+   * and streamed (an answer cut short, which has no usage, is charged an estimate). Once spent, requests are refused
+   * with 429 `rate_limited` and `Retry-After` at the window's end, before any model call; an answer in flight finishes.
+   * @defaultValue none
+   */
+  tokenBudget?: ServerTokenBudgetOptions;
   /** Cross-origin access. @defaultValue none: same-origin only */
   cors?: CorsOptions;
 }

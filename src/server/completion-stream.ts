@@ -5,6 +5,7 @@ import { createDeadline, raceSignal, type Deadline } from './deadline.js';
 import { errorResponse, SECURITY_HEADERS, SSE_HEADERS } from './http-response.js';
 import { dataFrame, DONE_FRAME, errorFrame, HEARTBEAT_FRAME } from './sse-frames.js';
 import { createSink, type Sink } from './sse-sink.js';
+import { resolveStreamLimits, type StreamLimits } from './stream-limits.js';
 import { chatErrorFromUpstream } from './upstream-error.js';
 
 /** How a streamed answer ended well. */
@@ -18,7 +19,7 @@ export interface StreamFinish {
 }
 
 /** Options of {@link streamCompletion}: the upstream call, the response, and hooks for whoever stores the answer. */
-export interface StreamCompletionOptions extends CompletionCall {
+export interface StreamCompletionOptions extends CompletionCall, StreamLimits {
   /** The incoming request: its abort (the client left) aborts the upstream at once. Held until the stream ends. */
   request: { readonly signal: AbortSignal };
   /** Interval of `: heartbeat` comments while the model is silent; also how long the response is held for a fast failure. */
@@ -37,6 +38,11 @@ export interface StreamCompletionOptions extends CompletionCall {
    * `aborted`, nothing more written).
    */
   onError?: (error: ChatError, forwardedText: string, responded: boolean) => void | Promise<void>;
+  /**
+   * Once, when the answer is over for good: the upstream request ended and the response body was read to its end,
+   * errored or cancelled (or an HTTP error was answered). Release per-answer resources here, a concurrency slot say.
+   */
+  onSettled?: () => void;
 }
 
 type FirstStep =
@@ -62,6 +68,20 @@ function firstStep(upstream: Promise<AsyncIterable<ChatCompletionChunk>>, ms: nu
   });
 }
 
+/** Calls `hook` once, after `count` calls of the returned function; a throw is swallowed. */
+function afterCalls(count: number, hook: (() => void) | undefined): () => void {
+  let left = count;
+  return () => {
+    left -= 1;
+    if (left !== 0) return;
+    try {
+      hook?.();
+    } catch {
+      // Releasing resources must not break the answer.
+    }
+  };
+}
+
 async function quietly(hook: () => void | Promise<void>): Promise<void> {
   try {
     await hook();
@@ -81,7 +101,9 @@ async function quietly(hook: () => void | Promise<void>): Promise<void> {
  *   duplicated). An upstream stream that ends without a finish reason was truncated: `event: error` `bad_response`.
  * - A comment `: heartbeat` is written after every `heartbeatMs` of silence.
  * - The client leaving (the request's signal, or the body being cancelled) aborts the upstream request at once.
- * - `timeoutMs` bounds the whole answer.
+ * - Backpressure: the body queues at most `maxBufferedBytes`; while it is full the model's stream is not read (which
+ *   pauses it). A client that takes no byte for `writeIdleTimeoutMs` is disconnected and the upstream aborted.
+ * - `timeoutMs` bounds the model's whole answer, and `maxStreamMs` the whole response (`event: error` `timeout`).
  *
  * @example
  * return streamCompletion({ client, params, request, timeoutMs: 60_000, heartbeatMs: 15_000, secrets,
@@ -89,8 +111,10 @@ async function quietly(hook: () => void | Promise<void>): Promise<void> {
  *   onError: (error, text) => store.fail(id, text, error) });
  */
 export async function streamCompletion(options: StreamCompletionOptions): Promise<Response> {
-  const { client, params, heartbeatMs, secrets } = options;
-  const deadline = createDeadline(options.timeoutMs, options.request);
+  const { client, params, heartbeatMs } = options;
+  const limits = resolveStreamLimits(options);
+  const startedAt = Date.now();
+  const deadline = createDeadline(Math.min(options.timeoutMs, limits.maxStreamMs), options.request);
   const upstream = Promise.resolve().then(() =>
     client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, sdkRequestOptions(options, deadline.signal)),
   );
@@ -99,29 +123,32 @@ export async function streamCompletion(options: StreamCompletionOptions): Promis
 
   const first = await firstStep(upstream, heartbeatMs, deadline.signal);
   if (first.kind === 'failed') {
-    const error = chatErrorFromUpstream(first.error, { timedOut: deadline.timedOut, clientGone: deadline.clientGone, secrets });
+    const error = chatErrorFromUpstream(first.error, { timedOut: deadline.timedOut, clientGone: deadline.clientGone, secrets: options.secrets });
     deadline.dispose();
     await quietly(() => options.onError?.(error, '', false));
+    afterCalls(1, options.onSettled)();
     return errorResponse(error, new Headers(options.headers));
   }
 
   const headers = new Headers(options.headers);
   for (const [name, value] of Object.entries({ ...SECURITY_HEADERS, ...SSE_HEADERS })) headers.set(name, value);
-  const sink = createSink(heartbeatMs, deadline);
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      sink.attach(controller);
-      for (const payload of options.prelude ?? []) sink.write(dataFrame(payload));
-      if (first.kind === 'waiting') sink.write(HEARTBEAT_FRAME);
-      void pump(options, first.kind === 'ready' ? Promise.resolve(first.stream) : upstream, sink, deadline);
-    },
-    cancel() {
-      // The client went away: stop paying for tokens nobody reads.
-      sink.close();
-      deadline.abort();
-    },
+  // The answer is over when both the upstream side (pump) and the client side (body) are.
+  const settled = afterCalls(2, options.onSettled);
+  const sink = createSink({
+    heartbeatMs,
+    maxBufferedBytes: limits.maxBufferedBytes,
+    writeIdleTimeoutMs: limits.writeIdleTimeoutMs,
+    endBy: startedAt + limits.maxStreamMs,
+    signal: deadline.signal,
+    // The client went away: stop paying for tokens nobody reads.
+    onCancel: () => deadline.abort(),
+    onStall: (error) => deadline.end(error),
+    onSettled: settled,
   });
-  return new Response(body, { status: 200, headers });
+  for (const payload of options.prelude ?? []) sink.write(dataFrame(payload));
+  if (first.kind === 'waiting') sink.write(HEARTBEAT_FRAME);
+  void pump(options, first.kind === 'ready' ? Promise.resolve(first.stream) : upstream, sink, deadline).finally(settled);
+  return new Response(sink.body, { status: 200, headers });
 }
 
 async function pump(options: StreamCompletionOptions, upstream: Promise<AsyncIterable<ChatCompletionChunk>>, sink: Sink, deadline: Deadline): Promise<void> {
@@ -143,6 +170,9 @@ async function pump(options: StreamCompletionOptions, upstream: Promise<AsyncIte
         await options.onDelta?.(content);
       }
       if (choice?.finish_reason) finishReason = choice.finish_reason;
+      // The client reads slower than the model writes: stop reading the model until it catches up.
+      const room = sink.room();
+      if (room !== undefined) await raceSignal(room, deadline.signal);
     }
     // The SDK ends an aborted stream quietly; the deadline says whether it was the clock or the client.
     if (deadline.signal.aborted) throw deadline.signal.reason;
@@ -152,11 +182,12 @@ async function pump(options: StreamCompletionOptions, upstream: Promise<AsyncIte
     sink.write(dataFrame({ ...(usage === undefined ? {} : { usage }), finishReason }));
     sink.write(DONE_FRAME);
   } catch (caught) {
-    const error = chatErrorFromUpstream(caught, { timedOut: deadline.timedOut, clientGone: deadline.clientGone, secrets: options.secrets });
+    const error =
+      deadline.stoppedBy ?? chatErrorFromUpstream(caught, { timedOut: deadline.timedOut, clientGone: deadline.clientGone, secrets: options.secrets });
     if (!deadline.clientGone) sink.write(errorFrame(error));
     await quietly(() => options.onError?.(error, text, true));
   } finally {
-    sink.close();
     deadline.dispose();
+    sink.close();
   }
 }

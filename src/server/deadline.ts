@@ -8,10 +8,67 @@ export interface Deadline {
   readonly timedOut: boolean;
   /** True once the client disconnected or the caller called {@link Deadline.abort}. */
   readonly clientGone: boolean;
+  /** The error {@link Deadline.end} stopped the work with, if it did. */
+  readonly stoppedBy: ChatError | undefined;
   /** Stops the work because the client went away (the response body was cancelled, say). */
   abort(): void;
+  /** Stops the work with `error` (the client stopped reading, say), unless it already stopped. */
+  end(error: ChatError): void;
   /** Clears the timer and the listener; call it when the work is over. */
   dispose(): void;
+}
+
+/**
+ * A class rather than an object literal with getters: such a literal is kept in dictionary mode, and one deadline
+ * lives as long as each open stream.
+ */
+class RequestDeadline implements Deadline {
+  readonly #controller = new AbortController();
+  readonly #timer: ReturnType<typeof setTimeout>;
+  #timedOut = false;
+  #clientGone = false;
+  #stoppedBy: ChatError | undefined;
+  #held: { readonly signal: AbortSignal } | undefined;
+  readonly #onClientAbort = (): void => {
+    this.#clientGone = true;
+    this.#controller.abort(new ChatError('aborted', 'The client went away.'));
+  };
+
+  constructor(timeoutMs: number, request: { readonly signal: AbortSignal } | undefined) {
+    this.#held = request;
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true;
+      this.#controller.abort(new ChatError('timeout', 'The request took too long.'));
+    }, timeoutMs);
+    if (request?.signal.aborted) this.#onClientAbort();
+    else request?.signal.addEventListener('abort', this.#onClientAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+  get clientGone(): boolean {
+    return this.#clientGone;
+  }
+  get stoppedBy(): ChatError | undefined {
+    return this.#stoppedBy;
+  }
+  abort(): void {
+    if (!this.#controller.signal.aborted) this.#onClientAbort();
+  }
+  end(error: ChatError): void {
+    if (this.#controller.signal.aborted) return;
+    this.#stoppedBy = error;
+    this.#controller.abort(error);
+  }
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#held?.signal.removeEventListener('abort', this.#onClientAbort);
+    this.#held = undefined;
+  }
 }
 
 /**
@@ -20,38 +77,7 @@ export interface Deadline {
  * `request.signal` could stop hearing the client's abort once the Request is garbage-collected mid-stream.
  */
 export function createDeadline(timeoutMs: number, request?: { readonly signal: AbortSignal }): Deadline {
-  const controller = new AbortController();
-  let timedOut = false;
-  let clientGone = false;
-  let held = request;
-  const onClientAbort = (): void => {
-    clientGone = true;
-    controller.abort(new ChatError('aborted', 'The client went away.'));
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new ChatError('timeout', 'The request took too long.'));
-  }, timeoutMs);
-  if (held?.signal.aborted) onClientAbort();
-  else held?.signal.addEventListener('abort', onClientAbort, { once: true });
-
-  return {
-    signal: controller.signal,
-    get timedOut() {
-      return timedOut;
-    },
-    get clientGone() {
-      return clientGone;
-    },
-    abort() {
-      if (!controller.signal.aborted) onClientAbort();
-    },
-    dispose() {
-      clearTimeout(timer);
-      held?.signal.removeEventListener('abort', onClientAbort);
-      held = undefined;
-    },
-  };
+  return new RequestDeadline(timeoutMs, request);
 }
 
 /**
@@ -59,7 +85,11 @@ export function createDeadline(timeoutMs: number, request?: { readonly signal: A
  * retries ignores the signal, so a deadline is only a bound when every wait races it.
  */
 export function raceSignal<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as unknown);
+  if (signal.aborted) {
+    // The loser may still reject (the SDK's call, on the aborted signal): observe it, or it is an unhandled rejection.
+    promise.then(undefined, () => undefined);
+    return Promise.reject(signal.reason as unknown);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason as unknown);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -2,6 +2,7 @@ import { ChatError, defaultErrorMessage } from '../core/index.js';
 import type { RouteHandler } from './chat-handlers.js';
 import type { ChatHandlersOptions, ChatLogEvent, HistoryOperation } from './chat-options.js';
 import { createChatRuntime, positiveInteger } from './chat-runtime.js';
+import { createClientLimits, type ClientLease } from './client-limits.js';
 import type { ConversationStore } from './conversation-store.js';
 import { createCors } from './cors.js';
 import { createLiveAnswers } from './history-live.js';
@@ -9,7 +10,8 @@ import { createHistoryOperations } from './history-operations.js';
 import { HISTORY_METHODS, HISTORY_OPERATIONS, matchHistoryRoute, normalizeBasePath, type HistoryResource } from './history-routes.js';
 import { errorResponse, statusOf } from './http-response.js';
 import { createMemoryConversationStore } from './memory-conversation-store.js';
-import { createRateLimitCheck, rateLimitedError, setRateLimitHeaders, type ServerRateLimitOptions } from './rate-limit.js';
+import { createClientKey, createRateLimitCheck, rateLimitedError, setRateLimitHeaders, type ServerRateLimitOptions } from './rate-limit.js';
+import { resolveStreamLimits } from './stream-limits.js';
 import { unexpectedChatError } from './upstream-error.js';
 
 /** Options of {@link createHistoryHandlers}: the chat handlers' (model, limits, client, logs, CORS), plus these. */
@@ -26,7 +28,8 @@ export interface HistoryHandlersOptions extends Omit<ChatHandlersOptions, 'rateL
   basePath?: string;
   /**
    * Per-user sliding-window limit on sends (`POST …/messages`, the requests that reach the model), counted after
-   * `authorize`. @defaultValue none; with no `key`, the owner id
+   * `authorize`. Its key (by default the owner id) is also the key of `concurrency` and `tokenBudget`, which apply
+   * to sends. @defaultValue none; with no `key`, the owner id
    */
   rateLimit?: ServerRateLimitOptions<[request: Request, ownerId: string]>;
 }
@@ -75,14 +78,16 @@ export function createHistoryHandlers(options: HistoryHandlersOptions): HistoryR
   const runtime = createChatRuntime(options);
   const basePath = normalizeBasePath(options.basePath ?? '/api/conversations');
   const cors = createCors(options.cors, HISTORY_METHODS);
-  const checkRateLimit =
-    options.rateLimit === undefined ? undefined : createRateLimitCheck(options.rateLimit, (_request: Request, ownerId: string) => ownerId);
+  const clientKey = createClientKey(options.rateLimit?.key, (_request: Request, ownerId: string) => ownerId);
+  const checkRateLimit = options.rateLimit === undefined ? undefined : createRateLimitCheck(options.rateLimit);
+  const admit = createClientLimits(options);
   const operations = createHistoryOperations({
     runtime,
     store: options.store ?? createMemoryConversationStore(),
     live: createLiveAnswers(),
     maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes, 256 * 1024),
     heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs, 15_000),
+    streamLimits: resolveStreamLimits(options),
     now: () => new Date(),
   });
 
@@ -128,12 +133,23 @@ export function createHistoryHandlers(options: HistoryHandlersOptions): HistoryR
         headers.set('Allow', Object.keys(only === undefined ? allowed : { [only.method]: true }).join(', '));
         throw new ChatError('invalid_input', `${request.method} is not allowed here.`, { status: 405 });
       }
-      if (operation === 'send' && checkRateLimit !== undefined) {
-        const decision = await checkRateLimit(request, ownerId);
-        setRateLimitHeaders(headers, decision);
-        if (!decision.allowed) throw rateLimitedError(decision);
+      let lease: ClientLease | undefined;
+      if (operation === 'send') {
+        const key = await clientKey(request, ownerId);
+        if (checkRateLimit !== undefined) {
+          const decision = await checkRateLimit(key);
+          setRateLimitHeaders(headers, decision);
+          if (!decision.allowed) throw rateLimitedError(decision);
+        }
+        lease = await admit(key);
       }
-      const response = await operations[operation]({ request, ownerId, route, headers, log });
+      // A send releases its lease on every path it returns from (a stream, once it settles); a throw releases it here.
+      const response = await operations[operation]({ request, ownerId, route, headers, log, ...(lease === undefined ? {} : { lease }) }).catch(
+        (error: unknown) => {
+          lease?.release();
+          throw error;
+        },
+      );
       // A send logs itself once the model was asked: a stream ends after this returns.
       if (operation !== 'send') log(response.status, {});
       return response;

@@ -1,4 +1,5 @@
 import type { ChatLogEvent, HistoryOperation } from './chat-options.js';
+import { UNLIMITED_LEASE, type ClientLease } from './client-limits.js';
 import { checkId, conversationNotFound } from './conversation-store-input.js';
 import type { HistoryRoute } from './history-routes.js';
 import { readCreateBody, readPage, readRenameBody } from './history-request.js';
@@ -12,6 +13,8 @@ export interface OperationCall {
   route: HistoryRoute;
   headers: Headers;
   log: (status: number, fields: Partial<ChatLogEvent>, severity?: number) => void;
+  /** The send's admission (concurrency slot, token budget); the send releases it. */
+  lease?: ClientLease;
 }
 
 /** What one endpoint does with an authorised request; failures are thrown as `ChatError`s. */
@@ -65,8 +68,8 @@ export function createHistoryOperations(context: SendContext): Record<HistoryOpe
       const page = await store.listMessages(ownerId, conversationIdOf(route), readPage(request, 'messages'));
       return jsonResponse(page, 200, headers);
     },
-    send: ({ request, ownerId, route, headers, log }) =>
-      sendMessage(context, { request, ownerId, conversationId: conversationIdOf(route), headers, log }),
+    send: ({ request, ownerId, route, headers, log, lease = UNLIMITED_LEASE }) =>
+      sendMessage(context, { request, ownerId, conversationId: conversationIdOf(route), headers, log, lease }),
     async stop({ ownerId, route, headers }) {
       if (route.resource !== 'stop') throw conversationNotFound();
       const { conversationId } = route;

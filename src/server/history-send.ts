@@ -2,6 +2,7 @@ import { messageText, type ChatError } from '../core/index.js';
 import type { ChatLogEvent } from './chat-options.js';
 import type { ParsedChatRequest } from './chat-request.js';
 import type { ChatRuntime } from './chat-runtime.js';
+import { failureIsBilled, tokensToCharge, type ClientLease } from './client-limits.js';
 import { requestCompletion, type CompletionCall } from './completion.js';
 import { streamCompletion } from './completion-stream.js';
 import { conversationPath } from './conversation-path.js';
@@ -12,6 +13,7 @@ import { replayAnswer } from './history-replay.js';
 import { parseSendBody, wantsEventStream } from './history-request.js';
 import { jsonResponse, statusOf } from './http-response.js';
 import { readJsonBody } from './json-body.js';
+import type { ResolvedStreamLimits } from './stream-limits.js';
 
 /** What the send endpoint needs from its handler set. */
 export interface SendContext {
@@ -20,6 +22,8 @@ export interface SendContext {
   live: LiveAnswers;
   maxBodyBytes: number;
   heartbeatMs: number;
+  /** Bounds on a streamed answer (buffer, write idle, wall clock). */
+  streamLimits: ResolvedStreamLimits;
   now: () => Date;
 }
 
@@ -32,6 +36,8 @@ export interface SendCall {
   headers: Headers;
   /** Writes the request's one log event; the send flow calls it once the model was asked (or the answer replayed). */
   log: (status: number, fields: Partial<ChatLogEvent>, severity?: number) => void;
+  /** The send's admission: charged with the answer's tokens, released once the answer is over. */
+  lease: ClientLease;
 }
 
 /**
@@ -52,12 +58,13 @@ function generationSignal(request: Request, stop: AbortSignal): { readonly signa
  * `POST /conversations/:id/messages`: validates the message, stores it before anything else, then answers it.
  * A retry of a message whose answer is complete is replayed without calling the model; otherwise the model is
  * asked with the conversation's stored path and the answer is stored as it is forwarded (in place of a failed or
- * cancelled earlier answer). JSON or SSE by `Accept`.
+ * cancelled earlier answer). JSON or SSE by `Accept`. The call's lease is released on every path that returns (a
+ * stream's once it settles); the caller releases it when this throws.
  * @see docs/protocol.md, "Sending a message" and "Stopping, disconnecting and truncation"
  */
 export async function sendMessage(context: SendContext, call: SendCall): Promise<Response> {
   const { runtime, store } = context;
-  const { request, ownerId, conversationId, headers, log } = call;
+  const { request, ownerId, conversationId, headers, log, lease } = call;
   const input = parseSendBody(runtime, await readJsonBody(request, context.maxBodyBytes));
   const message = { id: input.id ?? runtime.generateId(), parts: input.parts, ...(input.parentId === undefined ? {} : { parentId: input.parentId }) };
   // Stored before the model is called: a reload from now on shows it. A retry with other content throws 409.
@@ -68,6 +75,7 @@ export async function sendMessage(context: SendContext, call: SendCall): Promise
   const turn: ParsedChatRequest = { messages: [{ role: 'user', text: input.text }], conversationId };
   if (previous?.status === 'complete') {
     log(200, { ...(previous.finishReason === undefined ? {} : { finishReason: previous.finishReason }), ...runtime.contentFields(turn, messageText(previous)) });
+    lease.release();
     return replayAnswer(question, previous, stream, headers);
   }
 
@@ -88,6 +96,7 @@ export async function sendMessage(context: SendContext, call: SendCall): Promise
     secrets: runtime.secrets(),
   };
   const failed = async (error: ChatError, responded: boolean): Promise<void> => {
+    if (failureIsBilled(error, row.text)) lease.charge(tokensToCharge(undefined, completion.params, row.text));
     try {
       await row.fail();
     } finally {
@@ -97,11 +106,14 @@ export async function sendMessage(context: SendContext, call: SendCall): Promise
   };
 
   if (!stream) {
-    const answer = await requestCompletion(completion).catch(async (error: unknown) => {
-      // requestCompletion rejects with ChatErrors only.
-      await failed(error as ChatError, false);
-      throw error;
-    });
+    const answer = await requestCompletion(completion)
+      .catch(async (error: unknown) => {
+        // requestCompletion rejects with ChatErrors only.
+        await failed(error as ChatError, false);
+        throw error;
+      })
+      .finally(() => lease.release());
+    lease.charge(tokensToCharge(answer.usage, completion.params, answer.text));
     const usage = answer.usage === undefined ? undefined : runtime.reportUsage(answer.model, answer.usage);
     const stored = await row.complete(answer).finally(() => live.end());
     log(200, { finishReason: answer.finishReason, ...(usage === undefined ? {} : { usage }), ...runtime.contentFields(turn, answer.text) });
@@ -120,17 +132,20 @@ export async function sendMessage(context: SendContext, call: SendCall): Promise
 
   return streamCompletion({
     ...completion,
+    ...context.streamLimits,
     request: generation,
     heartbeatMs: context.heartbeatMs,
     headers,
     prelude: [{ messageId: answerId, userMessageId: question.id }],
     onDelta: (content) => row.append(content),
     async onFinish(finish) {
+      lease.charge(tokensToCharge(finish.usage, completion.params, finish.text));
       await row.complete(finish);
       live.end();
       const usage = finish.usage === undefined ? undefined : runtime.reportUsage(finish.model, finish.usage);
       log(200, { finishReason: finish.finishReason, ...(usage === undefined ? {} : { usage }), ...runtime.contentFields(turn, finish.text) });
     },
     onError: (error, _text, responded) => failed(error, responded),
+    onSettled: () => lease.release(),
   });
 }

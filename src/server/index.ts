@@ -19,6 +19,11 @@ export type { CorsOptions } from './cors.js';
 export { DEFAULT_PRICES, estimateCostUsd, priceOf, type ModelPrice, type PriceTable } from './pricing.js';
 export { forwardedForKey, type ServerRateLimitOptions } from './rate-limit.js';
 export * from './rate-limit-store.js';
+// Per-client guards against a denial of wallet: answers in flight and tokens per window (stores shareable like the rate limit's).
+export type { ServerConcurrencyOptions, ServerTokenBudgetOptions } from './client-limits.js';
+export * from './concurrency-store.js';
+export * from './token-budget-store.js';
+export type { StreamLimits } from './stream-limits.js';
 export { redactSecrets } from './redact.js';
 // Building blocks for custom routes (and the history handlers): one upstream call, JSON or streamed as SSE.
 export { requestCompletion, type CompletionAnswer, type CompletionCall, type CompletionParams } from './completion.js';

@@ -14,6 +14,26 @@ function isJsonMediaType(contentType: string | null): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
+/** Deepest nesting of arrays and objects accepted; the protocol's bodies need 5 levels. */
+const MAX_DEPTH = 64;
+
+/** True when `text` nests arrays or objects deeper than `max` (brackets inside strings do not count). */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c) i++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) {
+      if (++depth > max) return true;
+    } else if (char === 0x5d || char === 0x7d) depth--;
+  }
+  return false;
+}
+
 /**
  * Reads a request body as JSON, refusing anything larger than `maxBytes` with 413 `message_too_long` without ever
  * holding more than that in memory: a `Content-Length` over the limit is refused before a byte is read, and a body
@@ -63,6 +83,8 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     throw invalid('The request body is not valid UTF-8.');
   }
   if (text.trim().length === 0) throw invalid('The request body is empty.');
+  // Recursive walks (JSON.stringify, structuredClone) overflow the stack near 10,000 levels: refuse long before.
+  if (nestsDeeperThan(text, MAX_DEPTH)) throw invalid(`The request body is nested more than ${MAX_DEPTH} levels deep.`);
   try {
     // JSON.parse defines "__proto__" as an own property, never as the prototype; the schema then copies known keys only.
     return JSON.parse(text) as unknown;

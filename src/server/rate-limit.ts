@@ -13,7 +13,7 @@ export interface ServerRateLimitOptions<Args extends unknown[]> {
   /**
    * The client's key. Route handlers default to the first address of `X-Forwarded-For`, else `'anonymous'` (one shared
    * bucket): that header is only trustworthy behind a proxy that sets it (Vercel, most load balancers), so pass a
-   * key (a user id, say) when yours does not.
+   * key (a user id, say) when yours does not. The concurrency cap and the token budget count per this key too.
    */
   key?: (...args: Args) => string | Promise<string>;
   /** Where counts live. @defaultValue a {@link createMemoryRateLimitStore} per handler set */
@@ -31,22 +31,30 @@ export function forwardedForKey(request: Request): string {
   return first ? first.slice(0, MAX_KEY_LENGTH) : 'anonymous';
 }
 
-/** Counts one request and resolves with the store's decision (allowed or not). */
-export type RateLimitCheck<Args extends unknown[]> = (...args: Args) => Promise<RateLimitDecision>;
+/** Counts one request of a client key and resolves with the store's decision (allowed or not). */
+export type RateLimitCheck = (key: string) => Promise<RateLimitDecision>;
 
-/** Builds the check for `options`, validating them once. */
-export function createRateLimitCheck<Args extends unknown[]>(
-  options: ServerRateLimitOptions<Args>,
-  defaultKey: (...args: Args) => string,
-): RateLimitCheck<Args> {
+/** Builds the check for `options`, validating them once. The key is resolved by {@link createClientKey}. */
+export function createRateLimitCheck(options: Pick<ServerRateLimitOptions<unknown[]>, 'maxRequests' | 'intervalMs' | 'store' | 'now'>): RateLimitCheck {
   const { maxRequests, intervalMs } = options;
   if (!(Number.isInteger(maxRequests) && maxRequests > 0) || !(intervalMs > 0)) {
     throw new RangeError('rateLimit: maxRequests must be a positive integer and intervalMs positive.');
   }
   const store = options.store ?? createMemoryRateLimitStore();
-  const key = options.key ?? defaultKey;
   const now = options.now ?? Date.now;
-  return async (...args) => store.hit(String(await key(...args)).slice(0, MAX_KEY_LENGTH), { maxRequests, intervalMs }, now());
+  return async (key) => store.hit(key, { maxRequests, intervalMs }, now());
+}
+
+/**
+ * The client key of a request: `rateLimit.key` when given, else `fallback`, cut to a bounded length. The rate limit,
+ * the concurrency cap and the token budget all count per this key.
+ */
+export function createClientKey<Args extends unknown[]>(
+  key: ((...args: Args) => string | Promise<string>) | undefined,
+  fallback: (...args: Args) => string,
+): (...args: Args) => Promise<string> {
+  const resolve = key ?? fallback;
+  return async (...args) => String(await resolve(...args)).slice(0, MAX_KEY_LENGTH);
 }
 
 /** The 429 `rate_limited` error of a refused decision. */
