@@ -3,7 +3,9 @@ import { abortable, abortedError } from './abortable.js';
 import type { ChatEvent } from './chat-event.js';
 import { ChatError, isChatError, toChatError } from './chat-error.js';
 import { defaultErrorMessage } from './error-from-response.js';
+import { eventsOfBatches } from './event-batches.js';
 import { mediaType } from './http-post.js';
+import { idleTimer } from './idle-timer.js';
 import type { FinishReason } from './message.js';
 import { readStreamEvent, type StreamStep } from './stream-payload.js';
 
@@ -30,31 +32,40 @@ const DEFAULT_MAX_EVENT_BYTES = 1_048_576;
  * ends without it fails with `bad_response`, keeping what was already yielded. Every failure is a `ChatError`.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
-export async function* readSseAnswer(
+export function readSseAnswer(
   open: (signal: AbortSignal) => Promise<Response>,
   options: SseStreamOptions,
   signal: AbortSignal,
-): AsyncGenerator<ChatEvent> {
+): AsyncIterableIterator<ChatEvent> {
+  // The caller's stop, as a flag: reading `signal.aborted` before every event costs more than the event.
+  const turn = { stopped: false };
+  return eventsOfBatches(readSseBatches(open, options, signal, turn), () => (turn.stopped ? abortedError(signal.reason) : undefined));
+}
+
+/** {@link readSseAnswer}'s events, one batch (never empty) per network chunk; sets `turn.stopped` when `signal` aborts. */
+async function* readSseBatches(
+  open: (signal: AbortSignal) => Promise<Response>,
+  options: SseStreamOptions,
+  signal: AbortSignal,
+  turn: { stopped: boolean },
+): AsyncGenerator<ChatEvent[], void> {
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-  // Aborted by the caller's signal or by the idle timer; every await races it, so neither waits on a stuck read.
+  // Aborted by the caller's signal or by the idle timer. It races the request, then cancels the body's reader, which
+  // settles a pending read at once: a stopped turn never waits on a stuck read, and no read needs an abort listener
+  // of its own (adding and removing one per chunk cost more than parsing the chunk).
   const stop = new AbortController();
-  const onAbort = (): void => stop.abort(signal.reason);
-  let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  const waitForServer = async <T>(promise: () => Promise<T>): Promise<T> => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      stop.abort();
-    }, idleTimeoutMs);
-    try {
-      return await abortable(promise(), stop.signal);
-    } finally {
-      // Time the caller spends between `next()` calls is not the server's silence.
-      clearTimeout(timer);
-    }
+  let stopped = false;
+  const onAbort = (): void => {
+    turn.stopped = true;
+    stop.abort(signal.reason);
   };
+  let timedOut = false;
+  const idle = idleTimer(idleTimeoutMs, () => {
+    timedOut = true;
+    stop.abort();
+  });
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const release = (): void => {
     // Not awaited: cancelling may wait for the connection to close, and the answer is already complete.
     reader?.cancel().catch(() => undefined);
@@ -64,81 +75,105 @@ export async function* readSseAnswer(
   try {
     if (signal.aborted) throw abortedError(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    const response = await waitForServer(() => open(stop.signal));
+    idle.wait();
+    const response = await abortable(open(stop.signal), stop.signal).finally(idle.rest);
     if (mediaType(response) !== 'text/event-stream' || response.body === null) {
       response.body?.cancel().catch(() => undefined);
       throw new ChatError('bad_response', defaultErrorMessage('bad_response'), { status: response.status });
     }
-    reader = response.body.getReader();
+    const body = response.body.getReader();
+    reader = body;
+    // Added after `fetch` added its own, so a stop aborts the connection first, as a stop before the body would.
+    stop.signal.addEventListener(
+      'abort',
+      () => {
+        stopped = true;
+        release();
+      },
+      { once: true },
+    );
 
-    const steps: StreamStep[] = [];
+    // Events of the chunk being read; `ending` is the done or error that closes the answer, after which nothing counts.
+    let batch: ChatEvent[] = [];
+    let ending: Exclude<StreamStep, { kind: 'events' }> | undefined;
+    let finishReason: FinishReason | undefined;
     let sawCallback = false;
     const parser = createParser({
       onEvent: (message) => {
         sawCallback = true;
-        const step = readStreamEvent(message);
-        if (step !== undefined) steps.push(step);
+        if (ending !== undefined) return;
+        const step = readStreamEvent(message, batch);
+        if (step === undefined) return;
+        if (step.kind !== 'events') ending = step;
+        else if (step.finishReason !== undefined) finishReason = step.finishReason;
       },
       onComment: () => {
         sawCallback = true;
       },
       onError: (error) => {
         // Unknown fields and malformed `retry` values are ignored, as WHATWG says; only the buffer cap is fatal.
-        if (error.type === 'max-buffer-size-exceeded') steps.push({ kind: 'error', error: tooLarge(maxEventBytes, error) });
+        if (error.type === 'max-buffer-size-exceeded') ending ??= { kind: 'error', error: tooLarge(maxEventBytes, error) };
       },
       // A backstop in characters for a huge chunk that completes an event and then starts an endless one.
       maxBufferSize: maxEventBytes,
     });
+    // eventsource-parser drops "ï»¿" (a BOM decoded as Latin-1) from the start of its first chunk only, so whether
+    // it did depended on where the first chunk ended. The decoder below already strips the real BOM; decoded as
+    // UTF-8 those are three letters of a field name (WHATWG). An empty first chunk spends that check on nothing.
+    parser.feed('');
     // `stream: true` keeps a multi-byte character split across chunks whole; the decoder also strips a leading BOM.
     const decoder = new TextDecoder();
+    const streaming = { stream: true };
     let bytesSinceEvent = 0;
-    let finishReason: FinishReason | undefined;
-
     let endsWithCr = false;
-    let ended = false;
-    while (!ended) {
-      const current = reader;
-      const { done, value } = await waitForServer(() => current.read()).catch((error: unknown) => {
-        // A read fails when the connection drops; a stop surfaces as the race's `aborted`, remapped below.
-        throw stop.signal.aborted ? error : new ChatError('network', defaultErrorMessage('network'), { cause: error });
-      });
+
+    for (;;) {
+      let read: ReadableStreamReadResult<Uint8Array>;
+      idle.wait();
+      try {
+        read = await body.read();
+      } catch (error) {
+        // A read fails when the connection drops (or when a stop aborted it).
+        throw stopped ? abortedError(signal.reason) : new ChatError('network', defaultErrorMessage('network'), { cause: error });
+      } finally {
+        idle.rest();
+      }
+      // A stop cancels the reader, which ends a pending read as if the body were complete.
+      if (stopped) throw abortedError(signal.reason);
       sawCallback = false;
-      if (done) {
-        ended = true;
+      if (read.done) {
         // A CR alone is a line ending (WHATWG), but the parser holds a chunk's final CR in case an LF follows;
         // at the end of the body none can, so complete it: without this, a stream ending `[DONE]\r\r` is lost.
         const tail = decoder.decode();
         parser.feed(tail === '' && endsWithCr ? '\n' : tail);
       } else {
-        const text = decoder.decode(value, { stream: true });
-        if (text.length > 0) endsWithCr = text.endsWith('\r');
+        const text = decoder.decode(read.value, streaming);
+        if (text.length > 0) endsWithCr = text.charCodeAt(text.length - 1) === 13;
         parser.feed(text);
-        bytesSinceEvent = sawCallback ? 0 : bytesSinceEvent + value.byteLength;
+        bytesSinceEvent = sawCallback ? 0 : bytesSinceEvent + read.value.byteLength;
       }
-      for (const step of steps.splice(0)) {
-        if (step.kind === 'error') throw step.error;
-        if (step.kind === 'done') {
-          // Released before yielding: a caller that stops iterating after `done` must not keep the connection open.
-          release();
-          if (stop.signal.aborted) throw abortedError(signal.reason);
-          yield finishReason === undefined ? { type: 'done' } : { type: 'done', finishReason };
-          return;
-        }
-        if (step.finishReason !== undefined) finishReason = step.finishReason;
-        for (const event of step.events) {
-          if (stop.signal.aborted) throw abortedError(signal.reason);
-          yield event;
-        }
+
+      if (ending?.kind === 'done') {
+        batch.push(finishReason === undefined ? { type: 'done' } : { type: 'done', finishReason });
+        // Released before yielding: a caller that stops iterating after `done` must not keep the connection open.
+        release();
       }
+      if (batch.length > 0) {
+        const events = batch;
+        batch = [];
+        yield events;
+      }
+      if (ending?.kind === 'error') throw ending.error;
+      if (ending?.kind === 'done') return;
+      if (read.done) throw new ChatError('bad_response', 'The answer was cut off before it finished.');
       if (bytesSinceEvent > maxEventBytes) throw tooLarge(maxEventBytes);
     }
-    throw new ChatError('bad_response', 'The answer was cut off before it finished.');
   } catch (error) {
     if (timedOut) throw new ChatError('timeout', `The server sent nothing for ${idleTimeoutMs / 1000} seconds.`, { cause: error });
     if (signal.aborted) throw isChatError(error) && error.code === 'aborted' ? error : abortedError(error);
     throw toChatError(error);
   } finally {
-    clearTimeout(timer);
+    idle.clear();
     signal.removeEventListener('abort', onAbort);
     release();
   }
