@@ -40,7 +40,7 @@ export const VeryLongLine: Story = {
   name: 'Very long line – scrolls inside the block',
   args: {
     language: 'bash',
-    code: `curl -sS -X POST https://api.example.com/v1/chat/completions -H "Authorization: Bearer $OPENAI_API_KEY" -H "Content-Type: application/json" -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"${'Hello '.repeat(20)}"}]}'`,
+    code: `curl -sS -X POST https://api.example.com/v1/chat/completions -H "Authorization: Bearer $API_KEY" -H "Content-Type: application/json" -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"${'Hello '.repeat(20)}"}]}'`,
   },
 };
 

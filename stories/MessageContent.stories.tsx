@@ -52,7 +52,7 @@ def fib(n: int) -> int:
 Shell, with a very long line that scrolls inside the block instead of widening the page:
 
 \`\`\`bash
-curl -sS -X POST https://api.example.com/v1/chat/completions -H "Authorization: Bearer $OPENAI_API_KEY" -H "Content-Type: application/json" -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'
+curl -sS -X POST https://api.example.com/v1/chat/completions -H "Authorization: Bearer $API_KEY" -H "Content-Type: application/json" -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'
 \`\`\`
 
 JSON:
