@@ -1,16 +1,48 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
+import { useState } from 'react';
 import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
-import { MessageList, TypingIndicator } from 'colloquy';
+import { MessageList, TypingIndicator, type ChatMessage, type MessageListProps } from 'colloquy';
 import {
   failedConversation,
   longConversation,
   pendingConversation,
   shortConversation,
   streamingConversation,
+  thread,
+  usage,
+  type FixtureEntry,
 } from './fixtures/conversations';
 
 /** Distance from the log's bottom edge, in px. */
 const fromBottom = (log: HTMLElement) => log.scrollHeight - log.scrollTop - log.clientHeight;
+
+/** A stand-up log of `count` messages: deterministic text of three lengths, so rows have different heights. */
+function standUps(count: number): ChatMessage[] {
+  const entries = Array.from({ length: count }, (_, index): FixtureEntry => {
+    const n = (index + 1).toLocaleString('en-US');
+    if (index % 2 === 0) return { role: 'user', text: `Stand-up note ${n}: what changed since yesterday?` };
+    const detail = ['Nothing blocking.', 'The **SSE transport** now reports idle timeouts; the retry banner counts down.', 'Shipped:\n\n- paging of older messages\n- `Jump to latest`\n- a quieter live region'];
+    return { role: 'assistant', text: `Answer ${n}. ${detail[index % 3]}`, usage: usage(20 + (index % 50), 10 + (index % 30)) };
+  });
+  return thread('standup', entries);
+}
+
+const tenThousand = standUps(10_000);
+
+const rowsIn = (log: HTMLElement) => log.querySelectorAll('[data-slot=message-row]');
+
+/** Holds the newest page and prepends the previous one when the list asks (`onReachTop`), like a history store. */
+function PagedMessageList({ all, pageSize, ...props }: Omit<MessageListProps, 'messages'> & { all: ChatMessage[]; pageSize: number }) {
+  const [from, setFrom] = useState(all.length - pageSize);
+  return (
+    <MessageList
+      {...props}
+      messages={all.slice(from)}
+      hasOlder={from > 0}
+      onReachTop={() => setFrom((current) => Math.max(0, current - pageSize))}
+    />
+  );
+}
 
 /**
  * The scrolling conversation (`role="log"`), pinned to the newest message until the user scrolls up. It fills a
@@ -123,5 +155,52 @@ export const DarkJumpToLatest: Story = {
     await waitFor(() => expect(fromBottom(log)).toBeLessThanOrEqual(1));
     log.scrollTop = 0;
     await expect(await canvas.findByRole('button', { name: 'Jump to latest' })).toBeVisible();
+  },
+};
+
+/**
+ * 10,000 messages: only the rows near the viewport are in the page (`data-virtual`), so it opens as fast as a short
+ * conversation, on the newest message. Scrolling anywhere mounts the rows there.
+ */
+export const TenThousandMessages: Story = {
+  name: 'Very long – 10,000 messages, only visible rows mounted',
+  args: { messages: tenThousand },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    const log = canvas.getByRole('log', { name: 'Conversation' });
+    await expect(log).toHaveAttribute('data-virtual');
+    await waitFor(() => expect(fromBottom(log)).toBeLessThanOrEqual(1));
+    await expect(await canvas.findByText(/^Answer 10,000\./)).toBeVisible();
+    await expect(rowsIn(log).length).toBeLessThan(60);
+    await expect(log).toHaveAttribute('data-pinned');
+
+    log.scrollTop = 0;
+    await expect(await canvas.findByText('Stand-up note 1: what changed since yesterday?')).toBeVisible();
+    await expect(rowsIn(log).length).toBeLessThan(60);
+    await userEvent.click(await canvas.findByRole('button', { name: 'Jump to latest' }));
+    await waitFor(() => expect(fromBottom(log)).toBeLessThanOrEqual(1), { timeout: 3000 });
+    await expect(await canvas.findByText(/^Answer 10,000\./)).toBeVisible();
+  },
+};
+
+/**
+ * The newest 300 of 10,000 messages; scrolling to the top prepends the previous 300 (`onReachTop`), and the message
+ * the reader was looking at stays where it was.
+ */
+export const OlderPagesKeepTheirPlace: Story = {
+  name: 'Very long – older pages load on scroll, the reader keeps their place',
+  args: { messages: [] },
+  render: (args) => <PagedMessageList {...args} all={tenThousand} pageSize={300} />,
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    const log = canvas.getByRole('log', { name: 'Conversation' });
+    await waitFor(() => expect(fromBottom(log)).toBeLessThanOrEqual(1));
+    log.scrollTop = 0;
+    const first = await canvas.findByText('Stand-up note 9,701: what changed since yesterday?');
+    // The previous page goes in above (a frame later): the note that was first is still in view, where it was.
+    await waitFor(() => expect(log.scrollTop).toBeGreaterThan(1000));
+    const top = first.getBoundingClientRect().top - log.getBoundingClientRect().top;
+    await expect(top).toBeGreaterThanOrEqual(0);
+    await expect(top).toBeLessThan(log.clientHeight);
   },
 };

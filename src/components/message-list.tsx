@@ -5,6 +5,7 @@ import {
   useLayoutEffect,
   useRef,
   useState,
+  useSyncExternalStore,
   type ComponentProps,
   type ReactNode,
 } from 'react';
@@ -12,6 +13,9 @@ import type { ChatMessage, ChatStatus } from '../core/index.js';
 import { useLabels } from '../react/index.js';
 import { cn } from './cn.js';
 import { Message } from './message.js';
+import { keepPlace, scrollPlace, type ScrollPlace } from './scroll-place.js';
+import { useNextFrame } from './use-next-frame.js';
+import { readRowAnchor, VirtualRows, type RowAnchor } from './virtual-rows.js';
 import { VisuallyHidden } from './visually-hidden.js';
 
 /** How close to the bottom (px) still counts as "at the latest message". */
@@ -47,6 +51,13 @@ export interface MessageListProps extends Omit<ComponentProps<'div'>, 'children'
   hasOlder?: boolean;
   /** Older messages are loading: `onReachTop` waits. @defaultValue false */
   loadingOlder?: boolean;
+  /**
+   * Above this many messages, only the rows near the viewport are mounted, so a 10,000-message history opens about
+   * as fast as a short one. Up to it, every row stays in the page (find in page, screen-reader browsing). Lists are
+   * never virtual where the browser cannot measure them (server rendering, no `ResizeObserver`).
+   * @defaultValue 200
+   */
+  virtualizeAfter?: number;
 }
 
 /** The actions a row may offer, already narrowed to the rows they apply to. */
@@ -61,13 +72,29 @@ const defaultRender = (message: ChatMessage, actions: MessageRowActions) => (
   <Message message={message} onRetry={actions.onRetry} onRegenerate={actions.onRegenerate} />
 );
 
-/** A row renders again only when its message, actions or renderer change: streaming touches the last row alone. */
-const MessageRow = memo(function MessageRow(props: {
+/**
+ * A row renders again only when its message, actions, renderer or place change: streaming touches the last row
+ * alone. The row's own wrapper is inside the memo too, so a token's commit costs one props comparison per earlier
+ * message rather than one reconciled element.
+ */
+const MessageRow = /* @__PURE__ */ memo(function MessageRow(props: {
   message: ChatMessage;
   actions: MessageRowActions;
   render: NonNullable<MessageListProps['renderMessage']>;
+  first: boolean;
+  last: boolean;
 }) {
-  return props.render(props.message, props.actions);
+  return (
+    <div
+      data-slot="message-row"
+      data-message-id={props.message.id}
+      aria-live={props.last ? undefined : 'off'}
+      // Padding, not a flex gap: virtual rows are positioned one by one, and each measures its own spacing.
+      className={props.first ? undefined : 'pt-4'}
+    >
+      {props.render(props.message, props.actions)}
+    </div>
+  );
 });
 
 /** Which message gets Retry and which gets Regenerate. */
@@ -90,14 +117,23 @@ function boundaryAnnouncement(messages: ChatMessage[], status: ChatStatus | unde
   return '';
 }
 
+/** Subscribes to nothing: whether the browser can measure rows never changes after hydration. */
+const subscribeToNothing = () => () => {};
+const canMeasureRows = () => typeof ResizeObserver === 'function';
+const cannotMeasureOnServer = () => false;
+
 /**
  * The scrolling conversation: a `role="log"` region that stays pinned to the newest message until the user scrolls
  * up, then offers "Jump to latest". While an answer streams the log is `aria-busy`, so screen readers announce the
  * finished answer once instead of every token; a hidden status says "Generating response" / "Response complete".
+ * Past `virtualizeAfter` messages only the rows near the viewport are mounted; rows other than the last are
+ * `aria-live="off"`, so a row mounted by scrolling (or an older page) is not read out as new.
  *
  * @selector [data-slot=message-list]
  * @selector [data-status=idle|submitting|streaming|error]
  * @selector [data-pinned] present while following the newest message
+ * @selector [data-virtual] present while only the rows near the viewport are mounted
+ * @selector [data-slot=message-row] one per message, `data-message-id` names it
  */
 export function MessageList({
   messages,
@@ -110,17 +146,25 @@ export function MessageList({
   onReachTop,
   hasOlder = false,
   loadingOlder = false,
+  virtualizeAfter = 200,
   className,
   onScroll,
+  onKeyDown,
   ...props
 }: MessageListProps) {
   const labels = useLabels();
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
+  const rows = useRef<HTMLDivElement>(null);
   const [pinned, setPinned] = useState(true);
   const pinnedRef = useRef(true);
   // True while a "Jump to latest" smooth scroll runs: its intermediate scroll events must not unpin the list.
   const jumping = useRef(false);
+  // Server rendering and hydration see `false`, so the markup matches; the client then switches once.
+  const canMeasure = useSyncExternalStore(subscribeToNothing, canMeasureRows, cannotMeasureOnServer);
+  const virtual = canMeasure && messages.length > virtualizeAfter;
+  // The reader's place in the full list, for the commit that makes it virtual.
+  const anchor = useRef<RowAnchor | undefined>(undefined);
 
   const scrollToLatest = useCallback((behavior: ScrollBehavior = 'auto') => {
     const element = scroller.current;
@@ -134,15 +178,19 @@ export function MessageList({
   useLayoutEffect(() => {
     if (pinnedRef.current && !jumping.current) scrollToLatest();
   }, [messages, footer, scrollToLatest]);
-  // Older messages: asked for near the top; when they arrive, the reader keeps their place.
+  // Older messages: asked for near the top; when they arrive, the reader keeps their place (the virtual rows keep it
+  // themselves).
   const reachTop = onReachTop && hasOlder && !loadingOlder ? onReachTop : undefined;
+  // Virtual rows mounted by a scroll are measured before the paint: asking a frame later puts the page in above rows
+  // of known height, so the reader's place holds even when older messages arrive at once.
+  const reachTopNextFrame = useNextFrame(reachTop);
   const place = useRef<ScrollPlace | undefined>(undefined);
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
-    if (!pinnedRef.current) keepPlace(element, place.current, messages);
+    if (!virtual && !pinnedRef.current) keepPlace(element, place.current, messages);
     place.current = scrollPlace(element, messages[0]?.id);
-  }, [messages]);
+  }, [messages, virtual]);
   // Messages that do not fill the list can never be scrolled to the top: ask at once (only with a real layout).
   useEffect(() => {
     const element = scroller.current;
@@ -150,19 +198,30 @@ export function MessageList({
   }, [messages, reachTop]);
   useEffect(() => {
     const inner = content.current;
-    if (!inner || typeof ResizeObserver !== 'function') return undefined;
+    if (!inner || !canMeasure) return undefined;
     const observer = new ResizeObserver(() => {
       if (pinnedRef.current) scrollToLatest();
     });
     observer.observe(inner);
     return () => observer.disconnect();
-  }, [scrollToLatest]);
+  }, [canMeasure, scrollToLatest]);
 
   const busy = status === 'submitting' || status === 'streaming';
   const { retryId, regenerateId } = actionTargets(messages, status);
   // Stable per target so untouched rows keep equal props.
   const retryActions = useStableActions(onRetry ? { onRetry } : noActions);
   const regenerateActions = useStableActions(onRegenerate ? { onRegenerate } : noActions);
+  const last = messages.length - 1;
+  const renderRow = (message: ChatMessage, index: number) => (
+    <MessageRow
+      key={message.id}
+      message={message}
+      render={renderMessage}
+      actions={message.id === retryId ? retryActions : message.id === regenerateId ? regenerateActions : noActions}
+      first={index === 0}
+      last={index === last}
+    />
+  );
 
   return (
     <div className={cn('relative flex min-h-0 flex-1 flex-col', className)}>
@@ -171,11 +230,16 @@ export function MessageList({
         data-slot="message-list"
         data-status={status}
         data-pinned={pinned ? '' : undefined}
+        data-virtual={virtual ? '' : undefined}
         role="log"
         aria-label={labels.messageListLabel}
         aria-busy={busy || undefined}
         tabIndex={0}
-        className="min-h-0 flex-1 overflow-y-auto overscroll-contain px-4 py-4 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-ring"
+        className={cn(
+          'min-h-0 flex-1 overflow-y-auto overscroll-contain px-4 py-4 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-ring',
+          // The virtual rows measure their offset from the log, and anchor the scroll themselves.
+          virtual && 'relative [overflow-anchor:none]',
+        )}
         onScroll={(event) => {
           onScroll?.(event);
           const element = event.currentTarget;
@@ -184,23 +248,46 @@ export function MessageList({
             if (!atBottom) return;
             jumping.current = false;
           }
-          pinnedRef.current = atBottom;
-          setPinned(atBottom);
+          // Virtual rows move the scroll position as they are measured; only a move up is the reader leaving.
+          const next = atBottom || (virtual && pinnedRef.current && element.scrollTop >= (place.current?.scrollTop ?? 0));
+          pinnedRef.current = next;
+          setPinned(next);
           place.current = scrollPlace(element, place.current?.firstId);
-          if (reachTop && element.scrollTop <= REACH_TOP_THRESHOLD_PX) reachTop();
+          if (!virtual) anchor.current = readRowAnchor(element, rows.current);
+          if (!reachTop || element.scrollTop > REACH_TOP_THRESHOLD_PX) return;
+          if (virtual) reachTopNextFrame();
+          else reachTop();
+        }}
+        onKeyDown={(event) => {
+          onKeyDown?.(event);
+          // The browser animates Home and End, and virtual rows measured on the way move the end it aims for: go there
+          // at once (and follow from the bottom, as "Jump to latest" does).
+          if (event.defaultPrevented || !virtual || event.target !== event.currentTarget) return;
+          if (event.key === 'Home') event.currentTarget.scrollTop = 0;
+          else if (event.key === 'End') {
+            pinnedRef.current = true;
+            setPinned(true);
+            scrollToLatest();
+          } else return;
+          event.preventDefault();
         }}
         {...props}
       >
         <div ref={content} className="mx-auto flex w-full max-w-3xl flex-col gap-4">
           {header}
-          {messages.map((message) => (
-            <MessageRow
-              key={message.id}
-              message={message}
-              render={renderMessage}
-              actions={message.id === retryId ? retryActions : message.id === regenerateId ? regenerateActions : noActions}
+          {virtual ? (
+            <VirtualRows
+              messages={messages}
+              renderRow={renderRow}
+              scrollRef={scroller}
+              // Read once, when the list becomes virtual: a pinned reader is followed to the bottom instead.
+              readAnchor={() => (pinnedRef.current ? undefined : anchor.current)}
             />
-          ))}
+          ) : (
+            <div ref={rows} data-slot="message-rows">
+              {messages.map(renderRow)}
+            </div>
+          )}
           {footer}
         </div>
       </div>
@@ -230,29 +317,6 @@ export function MessageList({
       )}
     </div>
   );
-}
-
-/** Where a list was scrolled, and which message came first, at the last commit or scroll. */
-interface ScrollPlace {
-  firstId: string | undefined;
-  scrollTop: number;
-  scrollHeight: number;
-}
-
-function scrollPlace(element: HTMLElement, firstId: string | undefined): ScrollPlace {
-  return { firstId, scrollTop: element.scrollTop, scrollHeight: element.scrollHeight };
-}
-
-/**
- * After a commit that put messages before the first one, moves the scroll position down by the height added above,
- * so what the reader was looking at stays in place. Written as an absolute position: a browser that anchored the
- * scroll by itself (CSS scroll anchoring) ends up at the same place.
- */
-function keepPlace(element: HTMLElement, before: ScrollPlace | undefined, messages: ChatMessage[]): void {
-  const firstId = messages[0]?.id;
-  if (before?.firstId === undefined || before.firstId === firstId) return;
-  if (!messages.some((message) => message.id === before.firstId)) return;
-  element.scrollTop = before.scrollTop + (element.scrollHeight - before.scrollHeight);
 }
 
 /** Keeps one actions object per handler identity, so rows compare equal across renders. */

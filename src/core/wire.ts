@@ -1,3 +1,4 @@
+import { isRecord } from './is-record.js';
 import { isTextPart, type ChatMessage, type ChatRole, type MessagePart, type UnknownPart, type Usage } from './message.js';
 import type { ChatRequest } from './transport.js';
 
@@ -37,10 +38,6 @@ export function toWireRequest(request: ChatRequest): WireChatRequest {
     messages: request.messages.map(toWireMessage),
     ...(request.conversationId === undefined ? {} : { conversationId: request.conversationId }),
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function finiteCount(value: unknown): number | undefined {

@@ -26,7 +26,8 @@ interface ResolvedConfig extends Omit<ChatConfig, 'labels'> {
   labels: ChatLabels;
 }
 
-const ChatConfigContext = createContext<ResolvedConfig>({ labels: defaultLabels });
+// Pure: an app that imports none of the hooks drops it (and the English labels) from its bundle.
+const ChatConfigContext = /* @__PURE__ */ createContext<ResolvedConfig>({ labels: defaultLabels });
 
 /** Props of {@link ChatProvider}. */
 export interface ChatProviderProps extends ChatConfig {

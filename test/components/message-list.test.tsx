@@ -1,5 +1,6 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ChatProvider,
@@ -11,6 +12,7 @@ import {
   type MessageRowActions,
   type MessageStatus,
 } from 'colloquy';
+import { installFakeLayout, type FakeLayout } from '../helpers/fake-layout.js';
 
 function msg(id: string, role: ChatMessage['role'], text: string, status: MessageStatus = 'complete'): ChatMessage {
   return {
@@ -350,5 +352,208 @@ describe('MessageList', () => {
       });
       expect(onScroll).toHaveBeenCalledTimes(1);
     });
+  });
+});
+
+describe('MessageList: long histories', () => {
+  /** `count` messages `m${from}`…, of varied lengths, so rows have different heights. */
+  const page = (from: number, count: number): ChatMessage[] =>
+    Array.from({ length: count }, (_, index) => {
+      const n = from + index;
+      return msg(`m${n}`, n % 2 === 0 ? 'user' : 'assistant', `Message ${n}. ${'Lorem ipsum dolor sit amet. '.repeat(n % 7)}`);
+    });
+
+  const VIEWPORT = { width: 600, height: 480 };
+  let layout: FakeLayout | undefined;
+  afterEach(() => {
+    layout?.restore();
+    layout = undefined;
+  });
+
+  /** The rows virtua positioned: its items are the parents of our `message-row`s, absolutely placed with `top`. */
+  const rowIds = () => [...log().querySelectorAll('[data-slot=message-row]')].map((row) => row.getAttribute('data-message-id'));
+  const item = (id: string) => log().querySelector(`[data-message-id="${id}"]`)?.parentElement as HTMLElement;
+  /** Where a row is on screen: its offset in the list minus the scroll position (the header and padding are 0 here). */
+  const screenTop = (id: string) => parseFloat(item(id).style.top) - log().scrollTop;
+  const rowHeight = (row: Element) => 60 + 20 * Math.floor((row.textContent ?? '').length / 40);
+  /** The first row whose bottom is below the top of the viewport: the one the reader is reading. */
+  const firstVisible = () => rowIds().find((id) => screenTop(id!) + rowHeight(item(id!)) > 0)!;
+
+  /**
+   * Renders with a layout: the log shows 480 px, a row is 60 px plus 20 px per 40 characters, and the list is as tall
+   * as virtua makes it. Returns the log's scroll state and a `flush` that lets the "browser" measure and scroll.
+   */
+  async function renderLong(ui: ReactElement) {
+    // virtua sizes its container; a full list is as tall as its rows.
+    const listHeight = () => {
+      const rows = log().querySelector('[data-slot=message-rows]');
+      const virtual = log().hasAttribute('data-virtual') ? (rows?.firstElementChild as HTMLElement | null) : null;
+      if (virtual) return parseFloat(virtual.style.height);
+      return [...(rows?.children ?? [])].reduce((sum, row) => sum + rowHeight(row), 0);
+    };
+    layout = installFakeLayout((element) => {
+      if (element.getAttribute('role') === 'log') return VIEWPORT;
+      const row = element.firstElementChild;
+      if (row?.getAttribute('data-slot') === 'message-row') return { width: VIEWPORT.width, height: rowHeight(row) };
+      if (element.parentElement?.getAttribute('role') === 'log') return { width: VIEWPORT.width, height: listHeight() };
+      return undefined;
+    });
+    const result = render(ui);
+    const scroll = layout.scroller(log(), { clientHeight: VIEWPORT.height, scrollHeight: listHeight });
+    await layout.flush();
+    const fakeLayout = layout;
+    return { ...result, scroll, flush: () => fakeLayout.flush() };
+  }
+
+  async function userScrollsTo(top: number) {
+    log().scrollTop = top;
+    await layout!.flush();
+  }
+
+  const atBottom = () => log().scrollHeight - log().scrollTop - log().clientHeight;
+
+  it('mounts only the rows near the viewport of 10,000 messages, and opens on the newest', async () => {
+    const messages = page(0, 10_000);
+    await renderLong(<MessageList messages={messages} status="idle" />);
+    expect(log()).toHaveAttribute('data-virtual');
+    const ids = rowIds();
+    expect(ids.length).toBeGreaterThan(3);
+    expect(ids.length).toBeLessThan(40);
+    expect(ids).toContain('m9999');
+    expect(ids).not.toContain('m0');
+    expect(within(log()).getAllByRole('article')).toHaveLength(ids.length);
+    expect(atBottom()).toBe(0);
+    expect(log()).toHaveAttribute('data-pinned');
+    // Rows that scrolling mounts are not news: only the newest row is in the live region.
+    for (const id of ids) {
+      const row = log().querySelector(`[data-message-id="${id}"]`);
+      if (id === 'm9999') expect(row).not.toHaveAttribute('aria-live');
+      else expect(row).toHaveAttribute('aria-live', 'off');
+    }
+    // The log is the same landmark: labelled, focusable, one place to scroll with the keyboard.
+    expect(log()).toHaveAttribute('tabindex', '0');
+  });
+
+  it('keeps every row in the page up to `virtualizeAfter` messages, and only the visible ones past it', async () => {
+    const { rerender, flush } = await renderLong(<MessageList messages={page(0, 30)} status="idle" virtualizeAfter={30} />);
+    expect(log()).not.toHaveAttribute('data-virtual');
+    expect(rowIds()).toHaveLength(30);
+
+    rerender(<MessageList messages={page(0, 31)} status="idle" virtualizeAfter={30} />);
+    await flush();
+    expect(log()).toHaveAttribute('data-virtual');
+    expect(rowIds().length).toBeLessThan(20);
+    expect(rowIds()).toContain('m30');
+    expect(atBottom()).toBe(0);
+  });
+
+  it('follows the streaming answer while pinned, and moves nothing the reader sees once scrolled up', async () => {
+    const earlier = page(0, 299);
+    const answer = (text: string) => msg('a', 'assistant', text, 'streaming');
+    const { rerender, flush } = await renderLong(<MessageList messages={[...earlier, answer('Hel')]} status="streaming" />);
+    rerender(<MessageList messages={[...earlier, answer('Hello, '.repeat(30))]} status="streaming" />);
+    await flush();
+    expect(atBottom()).toBe(0);
+
+    await userScrollsTo(log().scrollTop - 1500);
+    expect(log()).not.toHaveAttribute('data-pinned');
+    const reading = firstVisible();
+    const before = { scrollTop: log().scrollTop, top: screenTop(reading) };
+    expect(screenTop('a')).toBeGreaterThan(VIEWPORT.height);
+
+    rerender(<MessageList messages={[...earlier, answer('Hello, '.repeat(200))]} status="streaming" />);
+    await flush();
+    expect(log().scrollTop).toBe(before.scrollTop);
+    expect(screenTop(reading)).toBe(before.top);
+    // Out of view, the growing answer stays mounted: the live region announces it when it completes.
+    expect(item('a').textContent?.match(/Hello,/g)).toHaveLength(200);
+  });
+
+  it('keeps the row the reader sees in place when an older page is prepended', async () => {
+    const onReachTop = vi.fn();
+    const newest = page(100, 300);
+    const { rerender, flush } = await renderLong(<MessageList messages={newest} status="idle" hasOlder onReachTop={onReachTop} />);
+    vi.useFakeTimers({ toFake: ['requestAnimationFrame', 'cancelAnimationFrame'] });
+    try {
+      await userScrollsTo(150);
+      await userScrollsTo(100);
+      // Asked a frame later, once: the rows this scroll mounted are measured by then.
+      expect(onReachTop).not.toHaveBeenCalled();
+      act(() => vi.advanceTimersToNextFrame());
+      expect(onReachTop).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+    const reading = firstVisible();
+    const before = screenTop(reading);
+
+    rerender(<MessageList messages={[...page(0, 100), ...newest]} status="idle" hasOlder={false} onReachTop={onReachTop} />);
+    await flush();
+    expect(screenTop(reading)).toBe(before);
+    expect(log().scrollTop).toBeGreaterThan(150);
+  });
+
+  it('keeps the reader in place when a page of older messages makes the list virtual', async () => {
+    const newest = page(10, 30);
+    const { rerender, flush } = await renderLong(<MessageList messages={newest} status="idle" hasOlder virtualizeAfter={30} />);
+    // A full list is laid out row after row: give its rows the boxes a browser would.
+    vi.spyOn(Element.prototype, 'getBoundingClientRect').mockImplementation(function (this: Element) {
+      let top = 0;
+      if (this.getAttribute('data-slot') === 'message-row') {
+        for (let row = this.previousElementSibling; row; row = row.previousElementSibling) top += rowHeight(row);
+        top -= log().scrollTop;
+      }
+      const height = this.getAttribute('data-slot') === 'message-row' ? rowHeight(this) : 0;
+      return DOMRect.fromRect({ x: 0, y: top, width: VIEWPORT.width, height });
+    });
+    const plainTop = (id: string) => log().querySelector(`[data-message-id="${id}"]`)!.getBoundingClientRect().top;
+    await userScrollsTo(1000);
+    const rows = [...log().querySelectorAll('[data-slot=message-row]')];
+    const reading = rows.find((row) => row.getBoundingClientRect().bottom > 0)!.getAttribute('data-message-id')!;
+    const before = plainTop(reading);
+    expect(before).toBeLessThanOrEqual(0);
+
+    rerender(<MessageList messages={[...page(0, 10), ...newest]} status="idle" virtualizeAfter={30} />);
+    await flush();
+    expect(log()).toHaveAttribute('data-virtual');
+    expect(screenTop(reading)).toBe(before);
+  });
+
+  it('goes to the first or the newest message at once on Home and End, and follows from there', async () => {
+    const onKeyDown = vi.fn();
+    const { rerender, flush } = await renderLong(<MessageList messages={page(0, 300)} status="idle" onKeyDown={onKeyDown} />);
+    act(() => log().focus());
+    fireEvent.keyDown(log(), { key: 'Home' });
+    await flush();
+    expect(log().scrollTop).toBe(0);
+    expect(rowIds()).toContain('m0');
+    expect(log()).not.toHaveAttribute('data-pinned');
+
+    fireEvent.keyDown(log(), { key: 'End' });
+    await flush();
+    expect(atBottom()).toBe(0);
+    expect(log()).toHaveAttribute('data-pinned');
+    rerender(<MessageList messages={page(0, 301)} status="idle" onKeyDown={onKeyDown} />);
+    await flush();
+    expect(atBottom()).toBe(0);
+    expect(onKeyDown).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps the row holding focus mounted while it scrolls out of view', async () => {
+    const renderMessage = (message: ChatMessage) => (
+      <article aria-label={message.id}>
+        <button type="button">Quote {message.id}</button>
+      </article>
+    );
+    await renderLong(<MessageList messages={page(0, 300)} status="idle" renderMessage={renderMessage} />);
+    await userScrollsTo(log().scrollTop - 3000);
+    const reading = firstVisible();
+    const button = screen.getByRole('button', { name: `Quote ${reading}` });
+    act(() => button.focus());
+
+    await userScrollsTo(0);
+    expect(rowIds()).toContain(reading);
+    expect(button).toBeInTheDocument();
+    expect(button).toHaveFocus();
   });
 });
