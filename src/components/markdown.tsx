@@ -1,8 +1,9 @@
-import { Lexer, type MarkedToken, type Token, type Tokens } from 'marked';
+import type { MarkedToken, Token, Tokens } from 'marked';
 import { Fragment, memo, useId, useMemo, type ComponentProps, type ReactNode } from 'react';
 import { useLabels, type ChatLabels } from '../react/index.js';
 import { CodeBlock } from './code-block.js';
 import { cn } from './cn.js';
+import { lexMarkdown } from './markdown-lexer.js';
 import { allowedImageSrc, decodeCharacterReferences, normalizeOrigins, safeLinkHref } from './safe-url.js';
 
 /** Props of {@link Markdown}. */
@@ -24,23 +25,6 @@ interface RenderContext {
   origins: ReadonlySet<string>;
 }
 
-interface Lexed {
-  tokens: Token[];
-  /** Reference definitions change how earlier blocks lex (`[a][ref]` becomes a link), so blocks re-render on them. */
-  linksKey: string;
-}
-
-function lex(text: string): Lexed {
-  try {
-    // A fresh lexer with our own options: a host app's `marked.use()` extensions never reach this renderer.
-    const tokens = new Lexer({ gfm: true }).lex(text);
-    return { tokens, linksKey: JSON.stringify(tokens.links) };
-  } catch {
-    const fallback: Tokens.Paragraph = { type: 'paragraph', raw: text, text, tokens: [{ type: 'text', raw: text, text, escaped: true }] };
-    return { tokens: [fallback], linksKey: '' };
-  }
-}
-
 const headingClasses = ['text-xl', 'text-lg', 'text-base', 'text-sm', 'text-sm', 'text-sm'] as const;
 const alignClasses = { left: 'text-left', center: 'text-center', right: 'text-right' } as const;
 const linkRel = 'noopener noreferrer nofollow';
@@ -58,19 +42,44 @@ function plainText(tokens: readonly Token[] | undefined): string {
   return text;
 }
 
+/** The text of a token that renders as text only, or undefined for one that renders elements. */
+function inlineText(token: MarkedToken): string | undefined {
+  switch (token.type) {
+    case 'text':
+      // `escaped` text sits inside a raw HTML tag such as <pre>: marked leaves it undecoded, and so do we.
+      if (token.tokens) return undefined;
+      return token.escaped ? token.text : decodeCharacterReferences(token.text);
+    case 'escape':
+      return token.text;
+    case 'html':
+      return token.text; // raw HTML is shown as the text the model wrote, never parsed
+    default:
+      return undefined;
+  }
+}
+
 function renderInlines(tokens: readonly Token[] | undefined, ctx: RenderContext): ReactNode {
-  return (tokens ?? []).map((token, index) => <Fragment key={index}>{renderInline(token as MarkedToken, ctx)}</Fragment>);
+  // Adjacent tokens that are only text (text, escapes, raw HTML) become one string: one DOM text node, not one each.
+  const nodes: ReactNode[] = [];
+  let text = '';
+  for (const token of (tokens ?? []) as readonly MarkedToken[]) {
+    const plain = inlineText(token);
+    if (plain !== undefined) {
+      text += plain;
+      continue;
+    }
+    if (text) nodes.push(text);
+    text = '';
+    nodes.push(<Fragment key={nodes.length}>{renderInline(token, ctx)}</Fragment>);
+  }
+  if (text) nodes.push(text);
+  return nodes;
 }
 
 function renderInline(token: MarkedToken, ctx: RenderContext): ReactNode {
   switch (token.type) {
     case 'text':
-      // `escaped` text sits inside a raw HTML tag such as <pre>: marked leaves it undecoded, and so do we.
-      return token.tokens ? renderInlines(token.tokens, ctx) : token.escaped ? token.text : decodeCharacterReferences(token.text);
-    case 'escape':
-      return token.text;
-    case 'html':
-      return token.text; // raw HTML is shown as the text the model wrote, never parsed
+      return renderInlines(token.tokens, ctx);
     case 'strong':
       return <strong className="font-semibold">{renderInlines(token.tokens, ctx)}</strong>;
     case 'em':
@@ -277,7 +286,9 @@ const MarkdownBlock = memo(
  * autolinks; raw HTML shown as inert text; links only to `http:`, `https:` and `mailto:` URLs, opened in a new
  * tab without referrer; images never loaded unless their origin is in `imageAllowlist`. Built on marked's lexer
  * only (no HTML string, no `dangerouslySetInnerHTML`). Incomplete markdown (an unclosed fence mid-stream) renders
- * as far as it goes, and earlier blocks keep their DOM while the last one grows.
+ * as far as it goes, and earlier blocks keep their DOM while the last one grows. Hostile input costs linear time:
+ * past the lexer's nesting and delimiter limits (16 levels, 256 openers or elements per paragraph) the rest of a
+ * block is shown as literal text.
  *
  * @selector [data-slot=markdown] the root; `[data-slot=markdown-table]` a table's scroll container;
  *   `[data-slot=markdown-image-blocked]` the placeholder of an image that was not loaded.
@@ -289,7 +300,7 @@ export function Markdown({ text, imageAllowlist, trailing, className, ...props }
   // Compare allowlists by content: they are usually written inline as a new array on every render.
   const originsKey = normalizeOrigins(imageAllowlist).join(' ');
   const ctx = useMemo<RenderContext>(() => ({ labels, origins: new Set(originsKey ? originsKey.split(' ') : []) }), [labels, originsKey]);
-  const { tokens, linksKey } = useMemo(() => lex(text), [text]);
+  const { tokens, linksKey } = useMemo(() => lexMarkdown(text), [text]);
   const last = tokens.findLastIndex(isContent);
   const hosted = last >= 0 && canHostTrailing(tokens[last]);
   return (

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import nextConfig from '../../examples/next-app/next.config.js';
+
+// The example app is the deployment users copy. Markdown already refuses remote images; the page's CSP is the second
+// wall: even markup that slipped past the renderer cannot load an image from another origin.
+
+/** The example's Content-Security-Policy for its pages, as directive name → sources. */
+async function pageCsp(): Promise<Map<string, string[]>> {
+  const rules = (await nextConfig.headers?.()) ?? [];
+  const pages = rules.find((rule) => rule.source === '/((?!api/).*)');
+  const value = pages?.headers.find((header) => header.key.toLowerCase() === 'content-security-policy')?.value ?? '';
+  return new Map(
+    value
+      .split(';')
+      .map((directive) => directive.trim().split(/\s+/))
+      .filter(([name]) => name)
+      .map(([name = '', ...sources]) => [name.toLowerCase(), sources]),
+  );
+}
+
+describe('examples/next-app Content-Security-Policy', () => {
+  it("allows images only from the page's own origin, data: and blob:", async () => {
+    const csp = await pageCsp();
+    expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
+  });
+
+  it('has no directive that would load from another origin instead (default-src, connect-src)', async () => {
+    const csp = await pageCsp();
+    expect(csp.get('default-src')).toEqual(["'self'"]);
+    expect(csp.get('connect-src')).toEqual(["'self'"]);
+  });
+});
