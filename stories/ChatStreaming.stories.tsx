@@ -316,7 +316,7 @@ export const ServerError: Story = {
 export const NetworkDrop: Story = {
   name: 'Error – network drop mid-stream',
   tags: ['!autodocs'],
-  parameters: { msw: { handlers: { chat: mockServer({ fault: 'stream_cut', faultAfterTokens: 8, tokensPerSecond: 0 }) } } },
+  parameters: { msw: { handlers: { chat: mockServer({ fault: 'stream_cut', faultAfterTokens: 8, tokensPerSecond: 50 }) } } },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await send(canvas, 'What is the capital of Australia?');
