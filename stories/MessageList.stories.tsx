@@ -190,6 +190,13 @@ export const TenThousandMessages: Story = {
 export const OlderPagesKeepTheirPlace: Story = {
   name: 'Very long – older pages load on scroll, the reader keeps their place',
   args: { messages: [] },
+  parameters: {
+    visual: {
+      disable: true,
+      reason:
+        'Where the list rests after the prepend depends on when the virtual rows are measured (it varied by 150 px between two runs); the play function asserts what matters: the note the reader saw stays in view.',
+    },
+  },
   render: (args) => <PagedMessageList {...args} all={tenThousand} pageSize={300} />,
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
