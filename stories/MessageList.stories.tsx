@@ -170,16 +170,17 @@ export const TenThousandMessages: Story = {
     const log = canvas.getByRole('log', { name: 'Conversation' });
     await expect(log).toHaveAttribute('data-virtual');
     await waitFor(() => expect(fromBottom(log)).toBeLessThanOrEqual(1));
-    await expect(await canvas.findByText(/^Answer 10,000\./)).toBeVisible();
+    // virtua mounts a row hidden until it has measured it: wait for it to show, not just to exist.
+    await waitFor(() => expect(canvas.getByText(/^Answer 10,000\./)).toBeVisible());
     await expect(rowsIn(log).length).toBeLessThan(60);
     await expect(log).toHaveAttribute('data-pinned');
 
     log.scrollTop = 0;
-    await expect(await canvas.findByText('Stand-up note 1: what changed since yesterday?')).toBeVisible();
+    await waitFor(() => expect(canvas.getByText('Stand-up note 1: what changed since yesterday?')).toBeVisible());
     await expect(rowsIn(log).length).toBeLessThan(60);
     await userEvent.click(await canvas.findByRole('button', { name: 'Jump to latest' }));
     await waitFor(() => expect(fromBottom(log)).toBeLessThanOrEqual(1), { timeout: 3000 });
-    await expect(await canvas.findByText(/^Answer 10,000\./)).toBeVisible();
+    await waitFor(() => expect(canvas.getByText(/^Answer 10,000\./)).toBeVisible());
   },
 };
 
