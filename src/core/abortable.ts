@@ -1,5 +1,4 @@
-import { ChatError } from './chat-error.js';
-import { defaultErrorMessage } from './error-from-response.js';
+import { ChatError, defaultErrorMessage } from './chat-error.js';
 
 /** The error every transport throws when the caller's signal aborts, whatever the signal's reason was. */
 export function abortedError(cause?: unknown): ChatError {

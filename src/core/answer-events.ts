@@ -1,7 +1,6 @@
 import type { ChatEvent } from './chat-event.js';
-import { ChatError } from './chat-error.js';
+import { ChatError, defaultErrorMessage } from './chat-error.js';
 import { chatErrorFromPayload } from './error-from-payload.js';
-import { defaultErrorMessage } from './error-from-response.js';
 import { isRecord } from './is-record.js';
 import { messageText, type Usage } from './message.js';
 import { parseParts, parseUsage } from './wire.js';

@@ -1,7 +1,20 @@
-import { ChatError, isChatErrorCode } from './chat-error.js';
-import { defaultErrorMessage } from './error-from-response.js';
+import { ChatError, defaultErrorMessage, isChatErrorCode, type ChatErrorCode } from './chat-error.js';
 import { isRecord } from './is-record.js';
 import { MAX_RETRY_AFTER_MS } from './retry-after.js';
+
+/**
+ * What a server's error value says, in either shape servers send: a bare message string, or `{ code, message }`.
+ * A code outside the closed union and an empty message count as not said.
+ */
+export function readErrorFields(value: unknown): { code?: ChatErrorCode; message?: string } {
+  if (typeof value === 'string') return value.length > 0 ? { message: value } : {};
+  if (!isRecord(value)) return {};
+  const { code, message } = value;
+  return {
+    ...(isChatErrorCode(code) ? { code } : {}),
+    ...(typeof message === 'string' && message.length > 0 ? { message } : {}),
+  };
+}
 
 /**
  * Maps an error the server reported inside a 200 answer (an SSE `event: error`, an OpenAI `{"error":{...}}` frame, a
@@ -9,11 +22,8 @@ import { MAX_RETRY_AFTER_MS } from './retry-after.js';
  * `server_error`; a missing message gets the code's default; `retryAfterMs` is kept when it is a sane number.
  */
 export function chatErrorFromPayload(value: unknown): ChatError {
-  if (typeof value === 'string' && value.length > 0) return new ChatError('server_error', value);
-  if (!isRecord(value)) return new ChatError('server_error', defaultErrorMessage('server_error'));
-  const code = isChatErrorCode(value.code) ? value.code : 'server_error';
-  const message = typeof value.message === 'string' && value.message.length > 0 ? value.message : defaultErrorMessage(code);
-  const retryAfterMs = readRetryAfterMs(value.retryAfterMs);
+  const { code = 'server_error', message = defaultErrorMessage(code) } = readErrorFields(value);
+  const retryAfterMs = isRecord(value) ? readRetryAfterMs(value.retryAfterMs) : undefined;
   return new ChatError(code, message, retryAfterMs === undefined ? {} : { retryAfterMs });
 }
 

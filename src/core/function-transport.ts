@@ -1,8 +1,7 @@
 import { abortable, abortedError } from './abortable.js';
 import { answerEvents } from './answer-events.js';
 import type { ChatEvent } from './chat-event.js';
-import { ChatError, isChatError, toChatError, type ChatErrorCode } from './chat-error.js';
-import { defaultErrorMessage } from './error-from-response.js';
+import { ChatError, defaultErrorMessage, isChatError, toChatError, type ChatErrorCode } from './chat-error.js';
 import type { FinishReason, MessagePart, Usage } from './message.js';
 import type { ChatRequest, ChatTransport } from './transport.js';
 

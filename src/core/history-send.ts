@@ -1,7 +1,6 @@
 import { abortedError } from './abortable.js';
 import type { ChatEvent } from './chat-event.js';
-import { ChatError, isChatError, toChatError } from './chat-error.js';
-import { defaultErrorMessage } from './error-from-response.js';
+import { ChatError, defaultErrorMessage, isChatError, toChatError } from './chat-error.js';
 import { parseStoredMessage } from './history-wire.js';
 import { readJsonBody, sendHttpCall, type HttpClientOptions } from './http-post.js';
 import { isRecord } from './is-record.js';

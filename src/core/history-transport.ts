@@ -1,5 +1,4 @@
-import { ChatError, toChatError } from './chat-error.js';
-import { defaultErrorMessage } from './error-from-response.js';
+import { ChatError, defaultErrorMessage, toChatError } from './chat-error.js';
 import { sendHistoryTurn, type HistorySendContext } from './history-send.js';
 import {
   parseConversation,

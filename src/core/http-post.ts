@@ -1,6 +1,6 @@
 import { abortable, abortedError } from './abortable.js';
-import { ChatError, isChatError, toChatError } from './chat-error.js';
-import { chatErrorFromResponse, defaultErrorMessage } from './error-from-response.js';
+import { ChatError, defaultErrorMessage, isChatError, toChatError } from './chat-error.js';
+import { chatErrorFromResponse } from './error-from-response.js';
 import type { HttpTransportOptions } from './http-transport-options.js';
 import type { ChatRequest } from './transport.js';
 import { toWireRequest } from './wire.js';

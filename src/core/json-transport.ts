@@ -1,8 +1,7 @@
 import { abortedError } from './abortable.js';
 import { answerEvents } from './answer-events.js';
 import type { ChatEvent } from './chat-event.js';
-import { ChatError, isChatError, toChatError } from './chat-error.js';
-import { defaultErrorMessage } from './error-from-response.js';
+import { ChatError, defaultErrorMessage, isChatError, toChatError } from './chat-error.js';
 import { postChatRequest, readJsonBody } from './http-post.js';
 import type { HttpTransportOptions } from './http-transport-options.js';
 import { isRecord } from './is-record.js';

@@ -1,13 +1,11 @@
 import { createParser } from 'eventsource-parser';
 import { abortable, abortedError } from './abortable.js';
 import type { ChatEvent } from './chat-event.js';
-import { ChatError, isChatError, toChatError } from './chat-error.js';
-import { defaultErrorMessage } from './error-from-response.js';
+import { ChatError, defaultErrorMessage, isChatError, toChatError } from './chat-error.js';
 import { eventsOfBatches } from './event-batches.js';
 import { mediaType } from './http-post.js';
 import { idleTimer } from './idle-timer.js';
-import type { FinishReason } from './message.js';
-import { readStreamEvent, type StreamStep } from './stream-payload.js';
+import { readStreamEvent, type StreamState } from './stream-payload.js';
 
 /** How a server-sent event answer is read: shared by {@link createSseTransport} and the history transport. */
 export interface SseStreamOptions {
@@ -93,26 +91,20 @@ async function* readSseBatches(
       { once: true },
     );
 
-    // Events of the chunk being read; `ending` is the done or error that closes the answer, after which nothing counts.
-    let batch: ChatEvent[] = [];
-    let ending: Exclude<StreamStep, { kind: 'events' }> | undefined;
-    let finishReason: FinishReason | undefined;
+    // The events of the chunk being read; once `ending` is set (the done or error that closes the answer), nothing counts.
+    const state: StreamState = { events: [] };
     let sawCallback = false;
     const parser = createParser({
       onEvent: (message) => {
         sawCallback = true;
-        if (ending !== undefined) return;
-        const step = readStreamEvent(message, batch);
-        if (step === undefined) return;
-        if (step.kind !== 'events') ending = step;
-        else if (step.finishReason !== undefined) finishReason = step.finishReason;
+        if (state.ending === undefined) readStreamEvent(message, state);
       },
       onComment: () => {
         sawCallback = true;
       },
       onError: (error) => {
         // Unknown fields and malformed `retry` values are ignored, as WHATWG says; only the buffer cap is fatal.
-        if (error.type === 'max-buffer-size-exceeded') ending ??= { kind: 'error', error: tooLarge(maxEventBytes, error) };
+        if (error.type === 'max-buffer-size-exceeded') state.ending ??= { kind: 'error', error: tooLarge(maxEventBytes, error) };
       },
       // A backstop in characters for a huge chunk that completes an event and then starts an endless one.
       maxBufferSize: maxEventBytes,
@@ -153,14 +145,14 @@ async function* readSseBatches(
         bytesSinceEvent = sawCallback ? 0 : bytesSinceEvent + read.value.byteLength;
       }
 
+      const { ending, finishReason, events } = state;
       if (ending?.kind === 'done') {
-        batch.push(finishReason === undefined ? { type: 'done' } : { type: 'done', finishReason });
+        events.push(finishReason === undefined ? { type: 'done' } : { type: 'done', finishReason });
         // Released before yielding: a caller that stops iterating after `done` must not keep the connection open.
         release();
       }
-      if (batch.length > 0) {
-        const events = batch;
-        batch = [];
+      if (events.length > 0) {
+        state.events = [];
         yield events;
       }
       if (ending?.kind === 'error') throw ending.error;

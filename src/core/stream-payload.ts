@@ -1,8 +1,7 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ChatEvent } from './chat-event.js';
-import { ChatError } from './chat-error.js';
+import { ChatError, defaultErrorMessage } from './chat-error.js';
 import { chatErrorFromPayload } from './error-from-payload.js';
-import { defaultErrorMessage } from './error-from-response.js';
 import { isRecord } from './is-record.js';
 import type { FinishReason } from './message.js';
 import { parseUsage } from './wire.js';
@@ -11,54 +10,60 @@ import { parseUsage } from './wire.js';
 export const DONE_SENTINEL = '[DONE]';
 
 /**
- * What one server-sent event means for the answer, besides the events it appended: more may follow (with the finish
- * reason when it named one), the answer is complete, or it failed.
+ * What the events of one answer said so far: the chat events not yet handed out, and, once an event closed the
+ * answer, how (`done` or an error); the finish reason a chunk named, for the closing `done`.
  */
-export type StreamStep = { kind: 'events'; finishReason?: FinishReason } | { kind: 'done' } | { kind: 'error'; error: ChatError };
-
-/** The step of most events: shared, because a stream has hundreds of thousands of them. */
-const MORE: StreamStep = Object.freeze({ kind: 'events' });
+export interface StreamState {
+  events: ChatEvent[];
+  ending?: { kind: 'done' } | { kind: 'error'; error: ChatError };
+  finishReason?: FinishReason;
+}
 
 /**
- * Reads one parsed server-sent event, appending the answer events it holds to `into`: the kit's
- * `{ content, usage, finishReason }` payloads, raw OpenAI `chat.completion.chunk` payloads, `event: error`, an
- * `{"error":...}` frame, and the `[DONE]` sentinel. Returns `undefined` for what is ignored for forward
- * compatibility: events with an unknown name. Any other data that is not a JSON object (an empty `data:` included)
- * is a `bad_response` step.
+ * Reads one parsed server-sent event into `state`: the kit's `{ content, usage, finishReason }` payloads, raw OpenAI
+ * `chat.completion.chunk` payloads, `event: error`, an `{"error":...}` frame, and the `[DONE]` sentinel. Events with an
+ * unknown name are ignored for forward compatibility. Any other data that is not a JSON object (an empty `data:`
+ * included) ends the answer with `bad_response`. Writes into `state` rather than returning a step: it runs for every
+ * event of the stream, and most events only append a `delta`.
  * @see docs/protocol.md, "Streaming"
  */
-export function readStreamEvent(message: EventSourceMessage, into: ChatEvent[]): StreamStep | undefined {
+export function readStreamEvent(message: EventSourceMessage, state: StreamState): void {
   // WHATWG: an event without an `event:` field is a `message`.
   const type = message.event ?? 'message';
   if (type === 'error') {
     const payload = parseJson(message.data);
     // The server said it failed; an unreadable body only loses the details.
     const details = isRecord(payload) && isRecord(payload.error) ? payload.error : payload;
-    return { kind: 'error', error: chatErrorFromPayload(details) };
+    state.ending = { kind: 'error', error: chatErrorFromPayload(details) };
+    return;
   }
-  if (type !== 'message') return undefined;
-  if (message.data === DONE_SENTINEL) return { kind: 'done' };
+  if (type !== 'message') return;
+  if (message.data === DONE_SENTINEL) {
+    state.ending = { kind: 'done' };
+    return;
+  }
   const payload = parseJson(message.data);
   if (!isRecord(payload)) {
-    return { kind: 'error', error: new ChatError('bad_response', defaultErrorMessage('bad_response')) };
+    state.ending = { kind: 'error', error: new ChatError('bad_response', defaultErrorMessage('bad_response')) };
+    return;
   }
   // OpenAI and proxies in front of it report failures mid-stream as a data frame.
-  if (payload.error !== undefined && payload.error !== null) return { kind: 'error', error: chatErrorFromPayload(payload.error) };
+  if (payload.error !== undefined && payload.error !== null) {
+    state.ending = { kind: 'error', error: chatErrorFromPayload(payload.error) };
+    return;
+  }
 
+  const { events } = state;
   // History endpoints name the answer's id first (docs/protocol.md, "Sending a message").
-  if (typeof payload.messageId === 'string' && payload.messageId.length > 0) into.push({ type: 'start', messageId: payload.messageId });
+  if (typeof payload.messageId === 'string' && payload.messageId.length > 0) events.push({ type: 'start', messageId: payload.messageId });
   const choice = firstChoice(payload.choices);
   const content = typeof payload.content === 'string' ? payload.content : readChoiceContent(choice);
-  if (content !== undefined && content.length > 0) into.push({ type: 'delta', content });
-  const usage = parseUsage(payload.usage);
-  if (usage !== undefined) into.push({ type: 'usage', usage });
-  const finishReason =
-    typeof payload.finishReason === 'string'
-      ? payload.finishReason
-      : typeof choice?.finish_reason === 'string'
-        ? choice.finish_reason
-        : undefined;
-  return finishReason === undefined ? MORE : { kind: 'events', finishReason };
+  if (content !== undefined && content.length > 0) events.push({ type: 'delta', content });
+  // Most chunks carry no usage (or OpenAI's `usage: null`): skip the call then.
+  const usage = payload.usage === undefined || payload.usage === null ? undefined : parseUsage(payload.usage);
+  if (usage !== undefined) events.push({ type: 'usage', usage });
+  if (typeof payload.finishReason === 'string') state.finishReason = payload.finishReason;
+  else if (typeof choice?.finish_reason === 'string') state.finishReason = choice.finish_reason;
 }
 
 /** `undefined` for anything that is not JSON (the empty string included); callers treat that as malformed. */
@@ -79,6 +84,8 @@ function firstChoice(choices: unknown): Record<string, unknown> | undefined {
 }
 
 function readChoiceContent(choice: Record<string, unknown> | undefined): string | undefined {
-  const delta = choice?.delta;
-  return isRecord(delta) && typeof delta.content === 'string' ? delta.content : undefined;
+  // No `isRecord(delta)`: a JSON value that is not an object (an array, a string, a number) has no `content` of its
+  // own, so the `typeof` below is false for it anyway; it saves a call per event.
+  const content = (choice?.delta as { content?: unknown } | null | undefined)?.content;
+  return typeof content === 'string' ? content : undefined;
 }

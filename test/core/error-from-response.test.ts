@@ -1,13 +1,15 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import {
+  CHAT_ERROR_CODES,
+  ChatError,
   chatErrorFromResponse,
   codeForStatus,
   createJsonTransport,
   createSseTransport,
   defaultErrorMessage,
   isChatError,
-  type ChatError,
+  isChatErrorCode,
   type ChatErrorCode,
 } from 'colloquy/core';
 import { CHAT_URL, collect, setupMswServer } from '../helpers/transport-harness.js';
@@ -76,6 +78,8 @@ describe.each(transports.map(([name], index) => [name, index] as const))('%s: er
   it('uses the default message when the body message is empty or not a string', async () => {
     expect((await failWith(index, () => HttpResponse.json({ error: { code: 'conflict', message: '' } }, { status: 409 }))).message).toBe(defaultErrorMessage('conflict'));
     expect((await failWith(index, () => HttpResponse.json({ error: { message: 42 } }, { status: 500 }))).message).toBe(defaultErrorMessage('server_error'));
+    // The plain shape too: an empty `{ error: "" }` says nothing, as an empty `message` does.
+    expect((await failWith(index, () => HttpResponse.json({ error: '' }, { status: 403 }))).message).toBe(defaultErrorMessage('forbidden'));
   });
 
   it('reads retry-after-ms and Retry-After into retryAfterMs', async () => {
@@ -102,5 +106,41 @@ describe('chatErrorFromResponse', () => {
   it('serializes without the stack or the cause', async () => {
     const error = await chatErrorFromResponse(new Response('{"error":{"code":"rate_limited"}}', { status: 429, headers: { 'retry-after-ms': '10' } }));
     expect(error.toJSON()).toEqual({ code: 'rate_limited', message: defaultErrorMessage('rate_limited'), status: 429, retryAfterMs: 10 });
+  });
+});
+
+describe('the error codes', () => {
+  const RETRYABLE: ChatErrorCode[] = ['rate_limited', 'server_error', 'upstream_unavailable', 'timeout', 'network', 'aborted', 'bad_response'];
+
+  it('lists every code once, in the documented order, each with a default message', () => {
+    expect(CHAT_ERROR_CODES).toEqual([
+      'invalid_input',
+      'message_too_long',
+      'unauthorized',
+      'forbidden',
+      'not_found',
+      'conflict',
+      'rate_limited',
+      'server_error',
+      'upstream_unavailable',
+      'timeout',
+      'network',
+      'aborted',
+      'bad_response',
+    ]);
+    for (const code of CHAT_ERROR_CODES) expect(defaultErrorMessage(code)).toMatch(/^[A-Z].+\.$/);
+  });
+
+  it('derives retryable from the code unless the caller says otherwise', () => {
+    for (const code of CHAT_ERROR_CODES) expect([code, new ChatError(code, 'x').retryable]).toEqual([code, RETRYABLE.includes(code)]);
+    expect(new ChatError('forbidden', 'x', { retryable: true }).retryable).toBe(true);
+    // A plain-JavaScript caller may pass anything: an unknown code is not retryable, and does not throw.
+    expect(new ChatError('nope' as ChatErrorCode, 'x').retryable).toBe(false);
+  });
+
+  it('knows only its own codes, not the names every object inherits', () => {
+    for (const code of CHAT_ERROR_CODES) expect(isChatErrorCode(code)).toBe(true);
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', '', 'Timeout']) expect(isChatErrorCode(name)).toBe(false);
+    expect(isChatErrorCode(7)).toBe(false);
   });
 });

@@ -156,6 +156,23 @@ describe('createSseTransport: answers', () => {
     ]);
   });
 
+  it('reads only object choices and deltas, whatever other JSON a chunk holds in their place', async () => {
+    const choices = (...items: unknown[]) => frame({ object: 'chat.completion.chunk', choices: items, usage: null });
+    answerWith([
+      // Values that are not choices are skipped on the way to choice 0, arrays included.
+      choices(5, 'x', null, [{ index: 0, delta: { content: 'NO' } }], { index: 0, delta: { content: 'a' } }),
+      choices({ index: 0, delta: 'b' }),
+      choices({ index: 0, delta: ['c'] }),
+      choices({ index: 0, delta: null }),
+      choices({ index: 0, delta: { content: 7 } }),
+      choices({ index: 0, delta: { content: 'd' }, finish_reason: 'stop' }),
+      DONE_FRAME,
+    ]);
+    const result = await collect(transport);
+    expect(result.error).toBeUndefined();
+    expect(result.events).toEqual([{ type: 'delta', content: 'a' }, { type: 'delta', content: 'd' }, { type: 'done', finishReason: 'stop' }]);
+  });
+
   it('ignores unknown payload keys and unknown event names', async () => {
     answerWith([
       frame({ content: 'a', reasoning: 'hidden', future: { x: 1 } }),
