@@ -1,9 +1,9 @@
-import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { ChatError, parseUsage, type FinishReason, type Usage } from '../core/index.js';
+import { readCompletionChunks, type CompletionChunkReader } from './completion-chunks.js';
 import { sdkRequestOptions, type CompletionCall } from './completion.js';
 import { createDeadline, raceSignal, type Deadline } from './deadline.js';
 import { errorResponse, SECURITY_HEADERS, SSE_HEADERS } from './http-response.js';
-import { dataFrame, DONE_FRAME, errorFrame, HEARTBEAT_FRAME } from './sse-frames.js';
+import { contentFrames, dataFrame, DONE_FRAME, errorFrame, HEARTBEAT_FRAME } from './sse-frames.js';
 import { createSink, type Sink } from './sse-sink.js';
 import { resolveStreamLimits, type StreamLimits } from './stream-limits.js';
 import { chatErrorFromUpstream } from './upstream-error.js';
@@ -28,7 +28,10 @@ export interface StreamCompletionOptions extends CompletionCall, StreamLimits {
   headers?: Headers;
   /** `data:` payloads written first, once the `200` is committed (a history endpoint's `{ messageId }`). */
   prelude?: readonly object[];
-  /** After each delta is forwarded. A throw ends the stream with `event: error`. */
+  /**
+   * After each delta is forwarded (the deltas of one network read are forwarded together, then reported in order).
+   * A throw ends the stream with `event: error` once the deltas forwarded with it are reported.
+   */
   onDelta?: (text: string) => void | Promise<void>;
   /** Before the final usage frame and `[DONE]` are written. A throw ends the stream with `event: error` instead. */
   onFinish?: (finish: StreamFinish) => void | Promise<void>;
@@ -46,12 +49,12 @@ export interface StreamCompletionOptions extends CompletionCall, StreamLimits {
 }
 
 type FirstStep =
-  | { kind: 'ready'; stream: AsyncIterable<ChatCompletionChunk> }
+  | { kind: 'ready'; response: Response }
   | { kind: 'waiting' }
   | { kind: 'failed'; error: unknown };
 
 /** Waits for the upstream's response, at most `ms`: long enough that most failures still get a real status. */
-function firstStep(upstream: Promise<AsyncIterable<ChatCompletionChunk>>, ms: number, signal: AbortSignal): Promise<FirstStep> {
+function firstStep(upstream: Promise<Response>, ms: number, signal: AbortSignal): Promise<FirstStep> {
   return new Promise((resolve) => {
     const settle = (step: FirstStep): void => {
       clearTimeout(timer);
@@ -62,7 +65,7 @@ function firstStep(upstream: Promise<AsyncIterable<ChatCompletionChunk>>, ms: nu
     const timer = setTimeout(() => settle({ kind: 'waiting' }), ms);
     signal.addEventListener('abort', onAbort, { once: true });
     upstream.then(
-      (stream) => settle({ kind: 'ready', stream }),
+      (response) => settle({ kind: 'ready', response }),
       (error: unknown) => settle({ kind: 'failed', error }),
     );
   });
@@ -93,10 +96,11 @@ async function quietly(hook: () => void | Promise<void>): Promise<void> {
 /**
  * Streams one chat completion from OpenAI to the client as the protocol's SSE answer, and returns the `Response`.
  *
- * - Before the `200`: the SDK connects and retries (per `maxRetries`). A failure in that phase is answered as a
+ * - Before the `200`: the SDK connects and retries (per `maxRetries`); the body is read here, not by the SDK's
+ *   `Stream` (see `readCompletionChunks`). A failure in that phase is answered as a
  *   normal HTTP error (429 with `Retry-After`, 502, 504…). If OpenAI has not answered within `heartbeatMs`, the `200`
  *   is sent with a `: heartbeat` so the client's idle timer keeps waiting; a later failure becomes `event: error`.
- * - After the `200`: each delta is a `data: {"content"}` frame; then one `{ usage, finishReason }` frame and
+ * - After the `200`: each delta is a `data: {"content"}` frame (the frames of one upstream read written at once); then one `{ usage, finishReason }` frame and
  *   `data: [DONE]`. A failure is `event: error` and no `[DONE]`, never a retry (the text already sent would be
  *   duplicated). An upstream stream that ends without a finish reason was truncated: `event: error` `bad_response`.
  * - A comment `: heartbeat` is written after every `heartbeatMs` of silence.
@@ -115,8 +119,11 @@ export async function streamCompletion(options: StreamCompletionOptions): Promis
   const limits = resolveStreamLimits(options);
   const startedAt = Date.now();
   const deadline = createDeadline(Math.min(options.timeoutMs, limits.maxStreamMs), options.request);
+  // The raw response: the SDK still makes the request (auth, retries, a non-2xx as a typed APIError, the abort).
   const upstream = Promise.resolve().then(() =>
-    client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, sdkRequestOptions(options, deadline.signal)),
+    client.chat.completions
+      .create({ ...params, stream: true, stream_options: { include_usage: true } }, sdkRequestOptions(options, deadline.signal))
+      .asResponse(),
   );
   // Observed below, or abandoned after a deadline: never an unhandled rejection.
   upstream.catch(() => undefined);
@@ -147,34 +154,48 @@ export async function streamCompletion(options: StreamCompletionOptions): Promis
   });
   for (const payload of options.prelude ?? []) sink.write(dataFrame(payload));
   if (first.kind === 'waiting') sink.write(HEARTBEAT_FRAME);
-  void pump(options, first.kind === 'ready' ? Promise.resolve(first.stream) : upstream, sink, deadline).finally(settled);
+  void pump(options, first.kind === 'ready' ? Promise.resolve(first.response) : upstream, sink, deadline).finally(settled);
   return new Response(sink.body, { status: 200, headers });
 }
 
-async function pump(options: StreamCompletionOptions, upstream: Promise<AsyncIterable<ChatCompletionChunk>>, sink: Sink, deadline: Deadline): Promise<void> {
+/** Calls `onDelta` for each content in order, all of them even when one throws (they were all forwarded); rethrows the first throw. */
+async function report(onDelta: (text: string) => void | Promise<void>, contents: readonly string[]): Promise<void> {
+  let failed = false;
+  let failure: unknown;
+  for (const content of contents) {
+    try {
+      await onDelta(content);
+    } catch (error) {
+      if (!failed) failure = error;
+      failed = true;
+    }
+  }
+  if (failed) throw failure;
+}
+
+async function pump(options: StreamCompletionOptions, upstream: Promise<Response>, sink: Sink, deadline: Deadline): Promise<void> {
   let text = '';
   let usage: Usage | undefined;
   let finishReason: FinishReason | undefined;
   let model = options.params.model;
+  let chunks: CompletionChunkReader | undefined;
   try {
-    const chunks = await raceSignal(upstream, deadline.signal);
-    for await (const chunk of chunks) {
-      if (typeof chunk.model === 'string' && chunk.model.length > 0) model = chunk.model;
-      usage = parseUsage(chunk.usage) ?? usage;
-      // With n > 1 OpenAI interleaves other choices; the protocol carries one answer.
-      const choice = chunk.choices.find((item) => item.index === 0);
-      const content = choice?.delta.content;
-      // A delta read after the client left (already buffered upstream) was never forwarded: it is not the answer.
-      if (typeof content === 'string' && content.length > 0 && sink.write(dataFrame({ content }))) {
-        text += content;
-        await options.onDelta?.(content);
+    chunks = readCompletionChunks(await raceSignal(upstream, deadline.signal), deadline.signal);
+    for (let batch = await chunks.read(); batch !== undefined; batch = await chunks.read()) {
+      if (batch.model !== undefined) model = batch.model;
+      usage = parseUsage(batch.usage) ?? usage;
+      const { contents } = batch;
+      // Deltas read after the client left (already buffered upstream) were never forwarded: they are not the answer.
+      if (contents.length > 0 && sink.write(contentFrames(contents))) {
+        for (const content of contents) text += content;
+        if (options.onDelta !== undefined) await report(options.onDelta, contents);
       }
-      if (choice?.finish_reason) finishReason = choice.finish_reason;
+      if (batch.finishReason !== undefined) finishReason = batch.finishReason;
       // The client reads slower than the model writes: stop reading the model until it catches up.
       const room = sink.room();
       if (room !== undefined) await raceSignal(room, deadline.signal);
     }
-    // The SDK ends an aborted stream quietly; the deadline says whether it was the clock or the client.
+    // The reader ends quietly once the deadline aborted; the deadline says whether it was the clock or the client.
     if (deadline.signal.aborted) throw deadline.signal.reason;
     if (finishReason === undefined) throw new ChatError('bad_response', 'The answer was cut off before it finished.', { status: 502 });
     const finish: StreamFinish = { text, finishReason, model, ...(usage === undefined ? {} : { usage }) };
@@ -187,6 +208,8 @@ async function pump(options: StreamCompletionOptions, upstream: Promise<AsyncIte
     if (!deadline.clientGone) sink.write(errorFrame(error));
     await quietly(() => options.onError?.(error, text, true));
   } finally {
+    // Reading stopped early (a hook threw, the client left): release the upstream connection.
+    chunks?.cancel();
     deadline.dispose();
     sink.close();
   }

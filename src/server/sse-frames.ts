@@ -7,6 +7,16 @@ export function dataFrame(value: unknown): Uint8Array {
   return encoder.encode(`data: ${JSON.stringify(value)}\n\n`);
 }
 
+/**
+ * One `data: {"content"}` frame per delta, as one chunk: the bytes of `dataFrame({ content })` for each, encoded at
+ * once, so a network read of many deltas costs one write.
+ */
+export function contentFrames(contents: readonly string[]): Uint8Array {
+  let frames = '';
+  for (const content of contents) frames += `data: {"content":${JSON.stringify(content)}}\n\n`;
+  return encoder.encode(frames);
+}
+
 /** The comment that keeps proxies and the client's idle timer from closing a quiet stream. */
 export const HEARTBEAT_FRAME: Uint8Array = encoder.encode(': heartbeat\n\n');
 

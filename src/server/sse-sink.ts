@@ -1,4 +1,5 @@
 import { ChatError } from '../core/index.js';
+import { createRestartableTimer } from './restartable-timer.js';
 import { HEARTBEAT_FRAME } from './sse-frames.js';
 
 /** Options of {@link createSink}. */
@@ -48,7 +49,6 @@ export function createSink(options: SinkOptions): Sink {
   let written = 0;
   let taken = 0;
   let takenAt = Date.now();
-  let heartbeat: ReturnType<typeof setTimeout> | undefined;
   let idle: ReturnType<typeof setTimeout> | undefined;
   let drain: ReturnType<typeof setTimeout> | undefined;
   let wake: (() => void) | undefined;
@@ -64,7 +64,7 @@ export function createSink(options: SinkOptions): Sink {
   const finish = (): void => {
     done = true;
     controller = undefined;
-    clearTimeout(heartbeat);
+    heartbeat.stop();
     clearTimeout(idle);
     clearTimeout(drain);
     wake?.();
@@ -94,15 +94,16 @@ export function createSink(options: SinkOptions): Sink {
     if (idle !== undefined || done || queued() === 0) return;
     idle = setTimeout(checkIdle, Math.max(0, takenAt + writeIdleTimeoutMs - Date.now()));
   };
+  // Restarted by every write: refreshed in place rather than cleared and set again per frame.
+  const heartbeat = createRestartableTimer(() => {
+    if (options.signal.aborted) return;
+    // A client with bytes still to read is not waiting on silence; one that read everything must hear from us.
+    if (queued() === 0) sink.write(HEARTBEAT_FRAME);
+    else armHeartbeat();
+  }, heartbeatMs);
   const armHeartbeat = (): void => {
-    clearTimeout(heartbeat);
-    if (done || closing) return;
-    heartbeat = setTimeout(() => {
-      if (options.signal.aborted) return;
-      // A client with bytes still to read is not waiting on silence; one that read everything must hear from us.
-      if (queued() === 0) sink.write(HEARTBEAT_FRAME);
-      else armHeartbeat();
-    }, heartbeatMs);
+    if (done || closing) heartbeat.stop();
+    else heartbeat.restart();
   };
 
   const body = new ReadableStream<Uint8Array>(
@@ -164,7 +165,7 @@ export function createSink(options: SinkOptions): Sink {
     close() {
       if (done || closing) return;
       closing = true;
-      clearTimeout(heartbeat);
+      heartbeat.stop();
       if (queued() === 0) {
         controller?.close();
         finish();

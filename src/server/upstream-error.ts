@@ -111,7 +111,7 @@ export function chatErrorFromUpstream(error: unknown, context: UpstreamContext):
   if (error instanceof APIConnectionError) return mapped('upstream_unavailable', 502, cause);
   if (error instanceof APIError) return fromStatus(error, cause);
   if (error instanceof OpenAIError) return mapped('server_error', 500, cause);
-  // The SDK rethrows JSON.parse's SyntaxError for a malformed chunk, and undici's TypeError for a cut stream.
+  // The stream reader throws JSON.parse's SyntaxError for a malformed chunk, and undici's TypeError for a cut stream.
   if (error instanceof SyntaxError) return mapped('bad_response', 502, cause, { message: 'The AI service sent an answer the server could not read.' });
   if (error instanceof TypeError) return mapped('upstream_unavailable', 502, cause);
   return mapped('server_error', 500, cause);

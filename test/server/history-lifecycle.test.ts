@@ -40,12 +40,19 @@ describe('a stop that arrives before the answer row exists (memory store)', () =
 });
 
 describe('deltas the client never received (memory store)', () => {
-  it('are not stored: chunks the SDK had already read are dropped once the client cancelled', async () => {
-    // The whole upstream answer in one network chunk: after the client leaves, the SDK still yields what it read.
+  it('are not stored: upstream chunks already buffered are dropped once the client cancelled', async () => {
+    // Two network chunks, both queued at once: the second (b, c, d, the end) is there to read when the client leaves.
     const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
       `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-    const body = ['a', 'b', 'c', 'd'].map((content) => chunk({ content })).join('') + chunk({}, 'stop') + 'data: [DONE]\n\n';
-    server.use(http.post(`${OPENAI_BASE}/chat/completions`, () => new HttpResponse(body, { headers: { 'Content-Type': 'text/event-stream' } })));
+    const reads = [chunk({ content: 'a' }), ['b', 'c', 'd'].map((content) => chunk({ content })).join('') + chunk({}, 'stop') + 'data: [DONE]\n\n'];
+    const body = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const read of reads) controller.enqueue(new TextEncoder().encode(read));
+          controller.close();
+        },
+      });
+    server.use(http.post(`${OPENAI_BASE}/chat/completions`, () => new HttpResponse(body(), { headers: { 'Content-Type': 'text/event-stream' } })));
     // The first answer write is slow, so the client's cancel lands while the server still handles the first delta.
     const store = slowAnswerWrites(createMemoryConversationStore(), 100);
     const handlers = historyHandlers(store);
