@@ -1,4 +1,5 @@
 import type { Decorator, Preview } from '@storybook/react-vite';
+import { preloadMarkdown } from 'colloquy';
 import { chatHandlers } from 'colloquy/mocks';
 import { ChatProvider } from 'colloquy/react';
 import { setupWorker } from 'msw/browser';
@@ -110,6 +111,11 @@ const preview: Preview = {
       });
       return worker;
     }),
+    // Markdown loads on demand in apps; here every story renders it from its first frame, as its baseline shows.
+    async () => {
+      if (!(await preloadMarkdown())) throw new Error('The markdown renderer failed to load');
+      return {};
+    },
   ],
   decorators: [withTheme],
   globalTypes: {

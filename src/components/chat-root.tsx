@@ -1,7 +1,8 @@
 import { cva, type VariantProps } from 'class-variance-authority';
-import { createContext, useContext, useMemo, useSyncExternalStore, type ComponentProps } from 'react';
+import { createContext, useContext, useEffect, useMemo, useSyncExternalStore, type ComponentProps } from 'react';
 import { useChatConfig, type ChatTheme } from '../react/index.js';
 import { cn } from './cn.js';
+import { requestMarkdown } from './markdown-loader.js';
 
 /** Classes of {@link ChatRoot}, one `cva()` call so apps can reuse them. */
 export const chatRootVariants = cva(
@@ -55,7 +56,8 @@ export interface ChatRootProps extends ComponentProps<'div'>, VariantProps<typeo
 }
 
 /**
- * The outer frame of a chat: sets the colour scheme (`data-theme`), fonts and the appearance its messages follow.
+ * The outer frame of a chat: sets the colour scheme (`data-theme`), fonts and the appearance its messages follow,
+ * and starts loading the markdown renderer (see `preloadMarkdown`).
  *
  * @selector [data-slot=chat-root]
  * @selector [data-theme=light|dark]
@@ -71,6 +73,8 @@ export function ChatRoot({ className, theme, variant, density, size, ...props }:
     () => ({ variant: variant ?? 'bubble', density: density ?? 'comfortable', size: size ?? 'md' }),
     [variant, density, size],
   );
+  // A chat will show answers: fetch the markdown renderer while the user is still typing the question.
+  useEffect(requestMarkdown, []);
   return (
     <AppearanceContext.Provider value={appearance}>
       <div

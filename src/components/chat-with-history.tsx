@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { ConversationStore, HistoryTransport } from '../core/index.js';
-import { useConversationChat, useConversations, useLabels, type UseConversationsOptions } from '../react/index.js';
+import { useConversationChat, useConversations, type UseConversationsOptions } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { ChatRoot, type ChatRootProps } from './chat-root.js';
 import { cn } from './cn.js';
 import { ConversationDrawer } from './conversation-drawer.js';

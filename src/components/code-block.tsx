@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type ComponentProps } from 'react';
-import { useLabels } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { cn } from './cn.js';
 
 /** How long the copy button says "Copied" before it goes back to "Copy". */

@@ -11,7 +11,8 @@ import {
   type Ref,
 } from 'react';
 import { characterCount, type ChatError } from '../core/index.js';
-import { useCountdown, useLabels } from '../react/index.js';
+import { useCountdown } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { cn } from './cn.js';
 
 /**

@@ -1,5 +1,5 @@
 import { useEffect, useRef, type ComponentProps, type KeyboardEvent, type RefObject } from 'react';
-import { useLabels } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { cn } from './cn.js';
 
 /** Props of {@link ConversationDrawer}. */

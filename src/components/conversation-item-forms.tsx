@@ -1,5 +1,5 @@
 import { useRef, type KeyboardEvent } from 'react';
-import { useLabels } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { cn } from './cn.js';
 
 const textButtonClass =

@@ -1,7 +1,7 @@
 import { cva } from 'class-variance-authority';
 import { useEffect, useRef, useState, type ComponentProps, type ReactNode } from 'react';
 import type { Conversation, PendingMutation } from '../core/index.js';
-import { useLabels } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { cn } from './cn.js';
 import { ConversationDeleteConfirm, ConversationRename } from './conversation-item-forms.js';
 

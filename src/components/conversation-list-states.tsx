@@ -1,6 +1,6 @@
 import { cva } from 'class-variance-authority';
 import type { ChatError, MutationFailure } from '../core/index.js';
-import { useLabels } from '../react/index.js';
+import { useLabels } from './labels.js';
 
 /** Looks of a conversation list's text buttons (New chat, Retry, Load more, Dismiss). */
 export const conversationListButtonVariants = cva(

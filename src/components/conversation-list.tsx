@@ -1,7 +1,7 @@
 import { cva, type VariantProps } from 'class-variance-authority';
 import { useEffect, useRef, type ComponentProps, type KeyboardEvent } from 'react';
 import type { ConversationListState, MutationFailure, PendingMutation } from '../core/index.js';
-import { useLabels } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { cn } from './cn.js';
 import { ConversationListItem } from './conversation-list-item.js';
 import {

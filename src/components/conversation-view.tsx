@@ -1,6 +1,7 @@
 import { useImperativeHandle, type ComponentProps, type ReactNode, type Ref } from 'react';
 import type { MessageHistoryState } from '../core/index.js';
-import { useLabels, type UseChatResult } from '../react/index.js';
+import type { UseChatResult } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { cn } from './cn.js';
 import { ChatInputArea } from './chat-input-area.js';
 import { EmptyState } from './empty-state.js';

@@ -1,6 +1,7 @@
 import { cva, type VariantProps } from 'class-variance-authority';
 import { useState, type ComponentProps } from 'react';
-import { defaultLabels, useCountdown, useLabels } from '../react/index.js';
+import { useCountdown } from '../react/index.js';
+import { defaultLabels, useLabels } from './labels.js';
 import type { ChatError } from '../core/index.js';
 import { cn } from './cn.js';
 

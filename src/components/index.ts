@@ -1,11 +1,13 @@
 'use client';
 export * from './cn.js';
+export * from './labels.js';
 export * from './visually-hidden.js';
 export * from './chat-root.js';
 export * from './message-list.js';
 export * from './message.js';
 export * from './message-content.js';
 export * from './markdown.js';
+export { preloadMarkdown } from './markdown-loader.js';
 export * from './code-block.js';
 export * from './composer.js';
 export * from './error-banner.js';

@@ -1,9 +1,10 @@
 import type { MarkedToken, Token, Tokens } from 'marked';
 import { Fragment, memo, useId, useMemo, type ComponentProps, type ReactNode } from 'react';
-import { useLabels, type ChatLabels } from '../react/index.js';
+import type { ChatLabels } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { CodeBlock } from './code-block.js';
 import { cn } from './cn.js';
-import { lexMarkdown } from './markdown-lexer.js';
+import { useMarkdownLexer } from './markdown-loader.js';
 import { allowedImageSrc, decodeCharacterReferences, normalizeOrigins, safeLinkHref } from './safe-url.js';
 
 /** Props of {@link Markdown}. */
@@ -28,6 +29,7 @@ interface RenderContext {
 const headingClasses = ['text-xl', 'text-lg', 'text-base', 'text-sm', 'text-sm', 'text-sm'] as const;
 const alignClasses = { left: 'text-left', center: 'text-center', right: 'text-right' } as const;
 const linkRel = 'noopener noreferrer nofollow';
+const rootClasses = 'flex min-w-0 flex-col gap-3 wrap-anywhere';
 
 /** Plain text of inline tokens (an image's alt text). */
 function plainText(tokens: readonly Token[] | undefined): string {
@@ -290,8 +292,12 @@ const MarkdownBlock = memo(
  * past the lexer's nesting and delimiter limits (16 levels, 256 openers or elements per paragraph) the rest of a
  * block is shown as literal text.
  *
+ * The renderer loads on demand (see {@link preloadMarkdown}): until it has, and on a server, the text shows as
+ * written, line breaks kept, then renders as markdown once it arrives, mid-stream too.
+ *
  * @selector [data-slot=markdown] the root; `[data-slot=markdown-table]` a table's scroll container;
  *   `[data-slot=markdown-image-blocked]` the placeholder of an image that was not loaded.
+ * @selector [data-slot=markdown][data-plain] the text shown as written: the renderer has not loaded (yet).
  * @example
  * <Markdown text={'**Hello** [docs](https://example.com)'} imageAllowlist={['https://cdn.example.com']} />
  */
@@ -300,11 +306,21 @@ export function Markdown({ text, imageAllowlist, trailing, className, ...props }
   // Compare allowlists by content: they are usually written inline as a new array on every render.
   const originsKey = normalizeOrigins(imageAllowlist).join(' ');
   const ctx = useMemo<RenderContext>(() => ({ labels, origins: new Set(originsKey ? originsKey.split(' ') : []) }), [labels, originsKey]);
-  const { tokens, linksKey } = useMemo(() => lexMarkdown(text), [text]);
+  const lex = useMarkdownLexer();
+  const lexed = useMemo(() => lex?.(text), [lex, text]);
+  if (!lexed) {
+    // Until the renderer has loaded (or when it failed to): the text as written, never parsed, in the same type.
+    return (
+      <div data-slot="markdown" data-plain="" className={cn(rootClasses, className)} {...props}>
+        {text ? <p dir="auto" className="whitespace-pre-wrap">{text}{trailing}</p> : trailing}
+      </div>
+    );
+  }
+  const { tokens, linksKey } = lexed;
   const last = tokens.findLastIndex(isContent);
   const hosted = last >= 0 && canHostTrailing(tokens[last]);
   return (
-    <div data-slot="markdown" className={cn('flex min-w-0 flex-col gap-3 wrap-anywhere', className)} {...props}>
+    <div data-slot="markdown" className={cn(rootClasses, className)} {...props}>
       {tokens.map((token, index) => (
         <MarkdownBlock key={index} token={token} ctx={ctx} linksKey={linksKey} trailing={hosted && index === last ? trailing : undefined} />
       ))}

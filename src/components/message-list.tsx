@@ -10,7 +10,7 @@ import {
   type ReactNode,
 } from 'react';
 import type { ChatMessage, ChatStatus } from '../core/index.js';
-import { useLabels } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { cn } from './cn.js';
 import { Message } from './message.js';
 import { keepPlace, scrollPlace, type ScrollPlace } from './scroll-place.js';

@@ -1,7 +1,8 @@
 import { cva, type VariantProps } from 'class-variance-authority';
 import { createContext, useContext, type ComponentProps, type ReactNode } from 'react';
 import type { ChatMessage } from '../core/index.js';
-import { useChatConfig, useLabels } from '../react/index.js';
+import { useChatConfig } from '../react/index.js';
+import { useLabels } from './labels.js';
 import { useChatAppearance } from './chat-root.js';
 import { cn } from './cn.js';
 import { MessageContent } from './message-content.js';

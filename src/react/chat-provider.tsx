@@ -1,13 +1,13 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import type { ChatStoreOptions, RateLimiter } from '../core/index.js';
-import { defaultLabels, type ChatLabels } from './labels.js';
+import type { ChatLabels } from './labels.js';
 
 /** Colour scheme for colloquy's components: follow the OS, or force one. */
 export type ChatTheme = 'light' | 'dark' | 'system';
 
 /** App-wide defaults for every chat below a {@link ChatProvider}. */
 export interface ChatConfig extends Partial<Omit<ChatStoreOptions, 'rateLimit'>> {
-  /** Reworded or translated UI text; missing keys fall back to English. */
+  /** Reworded or translated UI text; missing keys fall back to English (`defaultLabels`, in `colloquy`). */
   labels?: Partial<ChatLabels>;
   /** One limiter shared by every chat under the provider, so the limit is per app, not per component. */
   rateLimit?: RateLimiter;
@@ -22,12 +22,9 @@ export interface ChatConfig extends Partial<Omit<ChatStoreOptions, 'rateLimit'>>
   placeholder?: string;
 }
 
-interface ResolvedConfig extends Omit<ChatConfig, 'labels'> {
-  labels: ChatLabels;
-}
-
-// Pure: an app that imports none of the hooks drops it (and the English labels) from its bundle.
-const ChatConfigContext = /* @__PURE__ */ createContext<ResolvedConfig>({ labels: defaultLabels });
+// Carries label overrides only, merged down the tree: the English defaults belong to the components that render them
+// (`useLabels`), so the hooks ship no UI text. Pure: an app that imports none of the hooks drops it from its bundle.
+const ChatConfigContext = /* @__PURE__ */ createContext<ChatConfig>({});
 
 /** Props of {@link ChatProvider}. */
 export interface ChatProviderProps extends ChatConfig {
@@ -47,9 +44,15 @@ export function ChatProvider({ children, labels, ...config }: ChatProviderProps)
   // Props are usually written inline: compare entries, not identity, so consumers re-render only on real changes.
   const stableConfig = useShallowStable(config);
   const stableLabels = useShallowStable(labels ?? {});
-  const value = useMemo<ResolvedConfig>(
-    () => ({ ...parent, ...stableConfig, labels: { ...parent.labels, ...stableLabels } }),
-    [parent, stableConfig, stableLabels],
+  // Merged apart from the rest, so a change elsewhere in the config keeps the labels object (and what `useLabels`
+  // derives from it); a provider without labels passes its parent's object on untouched.
+  const mergedLabels = useMemo(
+    () => (Object.keys(stableLabels).length === 0 ? parent.labels : { ...parent.labels, ...stableLabels }),
+    [parent.labels, stableLabels],
+  );
+  const value = useMemo<ChatConfig>(
+    () => ({ ...parent, ...stableConfig, labels: mergedLabels }),
+    [parent, stableConfig, mergedLabels],
   );
   return <ChatConfigContext.Provider value={value}>{children}</ChatConfigContext.Provider>;
 }
@@ -69,12 +72,10 @@ function useShallowStable<T extends object>(value: T): T {
   return value;
 }
 
-/** The nearest {@link ChatProvider}'s configuration, with English labels when there is none. */
-export function useChatConfig(): ResolvedConfig {
+/**
+ * The nearest {@link ChatProvider}'s configuration, merged over its ancestors'. `labels` holds the overrides only
+ * (`undefined` when there are none); `useLabels` from `colloquy` merges them over the English defaults.
+ */
+export function useChatConfig(): ChatConfig {
   return useContext(ChatConfigContext);
-}
-
-/** The UI text in effect. */
-export function useLabels(): ChatLabels {
-  return useContext(ChatConfigContext).labels;
 }

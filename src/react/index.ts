@@ -1,7 +1,7 @@
 'use client';
 export * from './chat-provider.js';
 export * from './use-chat.js';
-export * from './labels.js';
+export type * from './labels.js';
 export * from './frame-batched-store.js';
 export * from './use-countdown.js';
 export * from './use-conversations.js';

@@ -1,9 +1,14 @@
 import { render } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
-import { Markdown } from 'colloquy';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Markdown, preloadMarkdown } from 'colloquy';
 import { setupRecordingServer } from '../helpers/recording-server.js';
 import { findViolations } from './fixtures/inert-dom.js';
+
+// Markdown loads on demand; these tests are about what it renders, so it is there before the first one.
+beforeAll(async () => {
+  expect(await preloadMarkdown()).toBe(true);
+});
 
 // Zero egress: rendering model output must not make the browser fetch anything, or a prompt-injected answer could
 // carry the conversation to another server in an image URL, without a click. The DOM assertion is the primary one:

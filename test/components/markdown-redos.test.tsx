@@ -1,9 +1,14 @@
 import { render } from '@testing-library/react';
 import fc from 'fast-check';
 import { marked } from 'marked';
-import { describe, expect, it } from 'vitest';
-import { Markdown } from 'colloquy';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Markdown, preloadMarkdown } from 'colloquy';
 import { deepNesting, pathologicalFamilies, type PathologicalFamily } from './fixtures/pathological-markdown.js';
+
+// Markdown loads on demand; these tests are about what it renders, so it is there before the first one.
+beforeAll(async () => {
+  expect(await preloadMarkdown()).toBe(true);
+});
 
 // ReDoS budget: no model output may stall the page. Every pathological family renders 50,000 characters within
 // 250 ms, and 100,000 within 2.5x the time of 50,000 (linear time, with room for noise); the same holds while the

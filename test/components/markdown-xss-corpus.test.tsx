@@ -1,13 +1,18 @@
 import { render } from '@testing-library/react';
 import fc from 'fast-check';
 import { marked } from 'marked';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Markdown } from 'colloquy';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Markdown, preloadMarkdown } from 'colloquy';
 import { dompurifyPayloads } from './fixtures/dompurify-payloads.js';
 import { canaryRan, hostileMarkdown } from './fixtures/hostile-markdown.js';
 import { findViolations, violationKinds } from './fixtures/inert-dom.js';
 import { markdownXssPayloads } from './fixtures/markdown-xss-payloads.js';
 import { markdownContexts, payloadCount, xssCorpus, type CorpusSource } from './fixtures/xss-corpus.js';
+
+// Markdown loads on demand; these tests are about what it renders, so it is there before the first one.
+beforeAll(async () => {
+  expect(await preloadMarkdown()).toBe(true);
+});
 
 // Public XSS corpora (DOMPurify's test payloads, a markdown XSS list) and colloquy's own, as raw HTML and inside
 // every markdown context, through Markdown: the rendered DOM must hold nothing that runs script or loads anything.

@@ -1,10 +1,15 @@
 import { render } from '@testing-library/react';
 import fc from 'fast-check';
 import { marked } from 'marked';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Markdown } from 'colloquy';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Markdown, preloadMarkdown } from 'colloquy';
 import { canary, canaryRan as ran, hostileMarkdown as payloads } from './fixtures/hostile-markdown.js';
 import { findViolations } from './fixtures/inert-dom.js';
+
+// Markdown loads on demand; these tests are about what it renders, so it is there before the first one.
+beforeAll(async () => {
+  expect(await preloadMarkdown()).toBe(true);
+});
 
 // colloquy's own hostile payloads, each streamed prefix by prefix; the public corpora are in
 // markdown-xss-corpus.test.tsx, network loads in markdown-egress.test.tsx. Both share the check in fixtures/inert-dom.

@@ -1,6 +1,11 @@
 import { render, screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
-import { ChatProvider, Markdown } from 'colloquy';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ChatProvider, Markdown, preloadMarkdown } from 'colloquy';
+
+// Markdown loads on demand; these tests are about what it renders, so it is there before the first one.
+beforeAll(async () => {
+  expect(await preloadMarkdown()).toBe(true);
+});
 
 function renderMarkdown(text: string, imageAllowlist?: string[]) {
   return render(<Markdown text={text} imageAllowlist={imageAllowlist} />);

@@ -1,6 +1,11 @@
 import { render, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
-import { MessageContent, type ChatMessage, type MessagePart } from 'colloquy';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MessageContent, preloadMarkdown, type ChatMessage, type MessagePart } from 'colloquy';
+
+// Markdown loads on demand; these tests are about what it renders, so it is there before the first one.
+beforeAll(async () => {
+  expect(await preloadMarkdown()).toBe(true);
+});
 
 function message(role: ChatMessage['role'], parts: MessagePart[]): ChatMessage {
   return { id: 'm1', parentId: null, role, parts, createdAt: '2025-01-01T00:00:00.000Z', status: 'complete' };

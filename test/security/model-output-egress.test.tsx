@@ -1,10 +1,15 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
-import { Chat, ChatProvider, createSseTransport } from 'colloquy';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Chat, ChatProvider, createSseTransport, preloadMarkdown } from 'colloquy';
 import { createChatHandlers } from 'colloquy/mocks';
 import { setupRecordingServer } from '../helpers/recording-server.js';
 import { unsafeMarkup } from './dom-safety.js';
+
+// Markdown loads on demand; these tests are about what it renders, so it is there before the first one.
+beforeAll(async () => {
+  expect(await preloadMarkdown()).toBe(true);
+});
 
 // A model (or a prompt injection steering it) can try to send the conversation elsewhere: an image URL carrying it
 // loads without a click, a link leaks the page in its Referer or scripts the opener. Through the composed Chat, from

@@ -2,11 +2,16 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { marked } from 'marked';
 import { http, HttpResponse } from 'msw';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Chat, ChatProvider, ChatWithHistory, createSseTransport } from 'colloquy';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Chat, ChatProvider, ChatWithHistory, createSseTransport, preloadMarkdown } from 'colloquy';
 import { createChatHandlers, createHistoryDb, createHistoryHandlers, SSE_HEADERS, sseData, sseEvent } from 'colloquy/mocks';
 import { setupRecordingServer } from '../helpers/recording-server.js';
 import { CANARY_SCRIPT, canaryRan, nextTask, unsafeMarkup, UNTRUSTED_SLOTS, watchUnsafeMarkup } from './dom-safety.js';
+
+// Markdown loads on demand; these tests are about what it renders, so it is there before the first one.
+beforeAll(async () => {
+  expect(await preloadMarkdown()).toBe(true);
+});
 
 // Hostile text through the whole composed chat, from the kit's MSW mocks, with every intermediate DOM checked. Each
 // payload is also checked alone, at every streaming prefix, against Markdown in test/components/markdown-xss.test.tsx;
