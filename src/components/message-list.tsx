@@ -3,6 +3,7 @@ import {
   useCallback,
   useEffect,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
   useSyncExternalStore,
@@ -13,6 +14,7 @@ import type { ChatMessage, ChatStatus } from '../core/index.js';
 import { useLabels } from './labels.js';
 import { cn } from './cn.js';
 import { Message } from './message.js';
+import { useRowChunks } from './row-chunks.js';
 import { keepPlace, scrollPlace, type ScrollPlace } from './scroll-place.js';
 import { useNextFrame } from './use-next-frame.js';
 import { readRowAnchor, VirtualRows, type RowAnchor } from './virtual-rows.js';
@@ -67,6 +69,7 @@ export interface MessageRowActions {
 }
 
 const noActions: MessageRowActions = {};
+const noMessages: ChatMessage[] = [];
 
 const defaultRender = (message: ChatMessage, actions: MessageRowActions) => (
   <Message message={message} onRetry={actions.onRetry} onRegenerate={actions.onRegenerate} />
@@ -74,8 +77,7 @@ const defaultRender = (message: ChatMessage, actions: MessageRowActions) => (
 
 /**
  * A row renders again only when its message, actions, renderer or place change: streaming touches the last row
- * alone. The row's own wrapper is inside the memo too, so a token's commit costs one props comparison per earlier
- * message rather than one reconciled element.
+ * alone. The row's own wrapper is inside the memo too.
  */
 const MessageRow = /* @__PURE__ */ memo(function MessageRow(props: {
   message: ChatMessage;
@@ -95,6 +97,35 @@ const MessageRow = /* @__PURE__ */ memo(function MessageRow(props: {
       {props.render(props.message, props.actions)}
     </div>
   );
+});
+
+/**
+ * Consecutive rows behind one memo: a token's commit reconciles one element per chunk and the rows of the last chunk
+ * only, so its cost does not grow with the history. Renders no element of its own: the rows stay children of
+ * `message-rows`.
+ */
+const MessageRowChunk = /* @__PURE__ */ memo(function MessageRowChunk(props: {
+  messages: ChatMessage[];
+  render: NonNullable<MessageListProps['renderMessage']>;
+  /** Holds the list's first row. */
+  first: boolean;
+  /** The actions of the list's last row, when this chunk holds it. */
+  lastRowActions: MessageRowActions | undefined;
+}) {
+  const lastIndex = props.messages.length - 1;
+  return props.messages.map((message, index) => {
+    const last = props.lastRowActions !== undefined && index === lastIndex;
+    return (
+      <MessageRow
+        key={message.id}
+        message={message}
+        render={props.render}
+        actions={last ? (props.lastRowActions as MessageRowActions) : noActions}
+        first={props.first && index === 0}
+        last={last}
+      />
+    );
+  });
 });
 
 /** Which message gets Retry and which gets Regenerate. */
@@ -165,6 +196,17 @@ export function MessageList({
   const virtual = canMeasure && messages.length > virtualizeAfter;
   // The reader's place in the full list, for the commit that makes it virtual.
   const anchor = useRef<RowAnchor | undefined>(undefined);
+  // Virtual rows are rendered by index: they need no chunks.
+  const chunks = useRowChunks(virtual ? noMessages : messages);
+  // Built again only when a chunk other than the last changes (every few dozen messages): a token's commit then
+  // creates and reconciles the elements of the last chunk alone, and React skips the reused ones at once.
+  const settledRows = useMemo(
+    () =>
+      chunks.settled.map((chunk, index) => (
+        <MessageRowChunk key={chunk.key} messages={chunk.messages} render={renderMessage} first={index === 0} lastRowActions={undefined} />
+      )),
+    [chunks.settled, renderMessage],
+  );
 
   const scrollToLatest = useCallback((behavior: ScrollBehavior = 'auto') => {
     const element = scroller.current;
@@ -211,16 +253,11 @@ export function MessageList({
   // Stable per target so untouched rows keep equal props.
   const retryActions = useStableActions(onRetry ? { onRetry } : noActions);
   const regenerateActions = useStableActions(onRegenerate ? { onRegenerate } : noActions);
+  const actionsOf = (message: ChatMessage) =>
+    message.id === retryId ? retryActions : message.id === regenerateId ? regenerateActions : noActions;
   const last = messages.length - 1;
   const renderRow = (message: ChatMessage, index: number) => (
-    <MessageRow
-      key={message.id}
-      message={message}
-      render={renderMessage}
-      actions={message.id === retryId ? retryActions : message.id === regenerateId ? regenerateActions : noActions}
-      first={index === 0}
-      last={index === last}
-    />
+    <MessageRow key={message.id} message={message} render={renderMessage} actions={actionsOf(message)} first={index === 0} last={index === last} />
   );
 
   return (
@@ -285,7 +322,20 @@ export function MessageList({
             />
           ) : (
             <div ref={rows} data-slot="message-rows">
-              {messages.map(renderRow)}
+              {chunks.last === undefined
+                ? settledRows
+                : // One flat array, so a chunk that becomes settled keeps its parent (and its rows their DOM).
+                  [
+                    ...settledRows,
+                    <MessageRowChunk
+                      key={chunks.last.key}
+                      messages={chunks.last.messages}
+                      render={renderMessage}
+                      first={chunks.settled.length === 0}
+                      // Retry and Regenerate only ever go to the last message.
+                      lastRowActions={actionsOf(messages[last] as ChatMessage)}
+                    />,
+                  ]}
             </div>
           )}
           {footer}

@@ -245,6 +245,59 @@ describe('MessageList', () => {
       expect(Object.fromEntries(calls)).toEqual({ u1: 1, a1: 1, u2: 1, a2: 2 });
       expect(within(articleWith('Done')).getByRole('button', { name: 'Regenerate' })).toBeInTheDocument();
     });
+
+    /** `count` finished messages, `m<from>`…, alternating user and assistant. */
+    const numbered = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => msg(`m${from + i}`, (from + i) % 2 === 0 ? 'user' : 'assistant', `Message ${from + i}`));
+    const rowElements = (container: HTMLElement) => [...container.querySelectorAll<HTMLElement>('[data-slot=message-row]')];
+    const rowIds = (container: HTMLElement) => rowElements(container).map((row) => row.dataset.messageId);
+
+    it('keeps every row element while messages stream, are appended past many rows, and older ones are prepended', () => {
+      const start = numbered(100, 70);
+      const { container, rerender } = render(<MessageList messages={start} status="idle" />);
+      const shown = new Map(rowElements(container).map((row) => [row.dataset.messageId, row]));
+
+      // A long exchange: each question settles as its answer streams in, token by token.
+      let messages = start;
+      for (let turn = 0; turn < 25; turn++) {
+        const question = msg(`q${turn}`, 'user', `Question ${turn}`);
+        messages = [...messages, question];
+        rerender(<MessageList messages={messages} status="submitting" />);
+        for (const text of ['Tok', 'Token', 'Token done']) {
+          rerender(<MessageList messages={[...messages, msg(`a${turn}`, 'assistant', text, 'streaming')]} status="streaming" />);
+        }
+        messages = [...messages, msg(`a${turn}`, 'assistant', `Answer ${turn}`)];
+        rerender(<MessageList messages={messages} status="idle" />);
+        for (const row of rowElements(container)) if (!shown.has(row.dataset.messageId)) shown.set(row.dataset.messageId, row);
+      }
+      messages = [...numbered(40, 60), ...messages];
+      rerender(<MessageList messages={messages} status="idle" />);
+
+      expect(rowIds(container)).toEqual(messages.map((message) => message.id));
+      // The same element for every row that was on screen: no row was remounted along the way.
+      for (const [id, row] of shown) expect(container.querySelector(`[data-message-id="${id}"]`), id).toBe(row);
+      expect(screen.getByText('Answer 24')).toBeInTheDocument();
+    });
+
+    it('shows every change made anywhere in a long list, in order', () => {
+      const messages = numbered(0, 100);
+      const { container, rerender } = render(<MessageList messages={messages} status="idle" />);
+      // One message edited, one removed and one inserted in the middle; the first and the last replaced.
+      const changed = [
+        msg('first', 'user', 'New first'),
+        ...messages.slice(1, 40),
+        msg('m40', 'assistant', 'Message 40, edited'),
+        ...messages.slice(42, 70),
+        msg('inserted', 'user', 'Inserted'),
+        ...messages.slice(70, 99),
+        msg('last', 'assistant', 'New last'),
+      ];
+      rerender(<MessageList messages={changed} status="idle" />);
+      expect(rowIds(container)).toEqual(changed.map((message) => message.id));
+      for (const text of ['New first', 'Message 40, edited', 'Inserted', 'New last']) expect(screen.getByText(text)).toBeInTheDocument();
+      expect(screen.queryByText('Message 41')).toBeNull();
+      expect(screen.queryByText('Message 40')).toBeNull();
+    });
   });
 
   describe('auto-scroll', () => {
