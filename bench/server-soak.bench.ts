@@ -289,7 +289,7 @@ it('returns to its baseline heap and handles after 12,000 streams, and holds lit
     unit: 'KiB',
     target: '<= 64 KiB',
     ok: perStream <= 64,
-    note: `heap + off-heap after GC, server process only (incoming socket, lean node:http adapter, Request, handler, SDK stream, upstream socket); handles back to baseline after closing: ${total(handlesClosed) <= total(handlesBefore) ? 'yes' : 'no'}`,
+    note: `heap + off-heap after GC, server process only (incoming socket, lean node:http adapter, Request, handler, upstream body reader, upstream socket); handles back to baseline after closing: ${total(handlesClosed) <= total(handlesBefore) ? 'yes' : 'no'}`,
   });
   console.info(`soak: heap ${heapGrowth.toFixed(2)} MB, handles ${describe(handlesBefore)} -> ${describe(handlesAfter)}, ${perStream.toFixed(1)} KiB per open stream`);
 });
