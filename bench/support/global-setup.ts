@@ -8,7 +8,8 @@ function machine(): string {
   return `Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM`;
 }
 
-function format(value: number): string {
+function format(value: number | null): string {
+  if (value === null) return 'not measured';
   if (Number.isInteger(value)) return value.toLocaleString('en-US');
   return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
 }

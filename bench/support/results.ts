@@ -7,8 +7,8 @@ export interface BenchFigure {
   readonly section: string;
   /** What was measured, e.g. `createSseTransport path / floor`. */
   readonly name: string;
-  /** The figure, already in `unit`. */
-  readonly value: number;
+  /** The figure, already in `unit`; `null` when it could not be measured here (the note says why). */
+  readonly value: number | null;
   /** Unit as printed: `x`, `ms`, `KiB`, `commits`, `B`… */
   readonly unit: string;
   /** The target as written in the issue, e.g. `<= 1.3x`; omitted for anchors and context figures. */
