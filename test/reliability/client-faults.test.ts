@@ -2,7 +2,7 @@ import { http, HttpResponse, type HttpHandler } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { createChatStore, createJsonTransport, createSseTransport, messageText, type ChatError, type ChatStoreOptions, type ChatTransport } from 'colloquy/core';
 import { createChatHandlers, createSseStream, SSE_DONE, SSE_HEADERS, sseData, sseEvent, tokenize, type ChatHandlerOptions } from 'colloquy/mocks';
-import { createConnectionTracker, type ConnectionEnd, type ConnectionTracker } from './connection-tracker.js';
+import { createConnectionTracker, type ConnectionEnd, type ConnectionTracker } from '../helpers/connection-tracker.js';
 import { expectRetryResends, expectTurnMatches, recordingTransport, type TurnOutcome } from './fault-assertions.js';
 import { rowsOf, type FaultOf } from './fault-table.js';
 import { refusedOrigin, systemErrorCode } from './loopback.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSseTransport, messageText, useChat, type ChatError, type UseChatOptions, type UseChatResult } from 'colloquy';
 import { createChatHandlers, createSseStream, SSE_DONE, SSE_HEADERS, sseData, tokenize } from 'colloquy/mocks';
 import { controlledStream } from '../helpers/transport-harness.js';
-import { createConnectionTracker, type ConnectionTracker } from './connection-tracker.js';
+import { createConnectionTracker, type ConnectionTracker } from '../helpers/connection-tracker.js';
 import { expectTurnMatches, recordingTransport } from './fault-assertions.js';
 import { freezeClock, setupFaultServer, T0 } from './fault-server.js';
 import { rowsOf, type FaultOf, type FaultRow } from './fault-table.js';

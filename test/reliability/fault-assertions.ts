@@ -7,7 +7,7 @@ import {
   type ChatStore,
   type ChatTransport,
 } from 'colloquy/core';
-import type { ConnectionTracker } from './connection-tracker.js';
+import type { ConnectionTracker } from '../helpers/connection-tracker.js';
 import type { FaultRow } from './fault-table.js';
 
 /** A transport that passes everything through and remembers what its iterator threw. */

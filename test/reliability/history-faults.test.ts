@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createChatStore, createHistoryTransport, messageText, type ChatError, type ChatMessage } from 'colloquy/core';
 import { createOpenAIHandlers, tokenize, type OpenAIMockOptions } from 'colloquy/mocks';
 import { createHistoryHandlers, createMemoryConversationStore, type ConversationStore, type StoredMessage } from 'colloquy/server';
-import { createConnectionTracker } from './connection-tracker.js';
+import { createConnectionTracker } from '../helpers/connection-tracker.js';
 import { expectRetryResends, expectTurnMatches, recordingTransport, type TurnOutcome } from './fault-assertions.js';
 import { freezeClock, runTimersOnFakeClock, setupFaultServer, T0 } from './fault-server.js';
 import { rowsOf, type FaultOf } from './fault-table.js';

@@ -11,7 +11,7 @@ import {
 } from 'colloquy/core';
 import { createOpenAIHandlers, tokenize, type OpenAIMockOptions } from 'colloquy/mocks';
 import { createChatHandlers, type ChatHandlersOptions, type ChatLogEvent } from 'colloquy/server';
-import { createConnectionTracker, type ConnectionEnd, type ConnectionTracker } from './connection-tracker.js';
+import { createConnectionTracker, type ConnectionEnd, type ConnectionTracker } from '../helpers/connection-tracker.js';
 import { expectRetryResends, expectTurnMatches, recordingTransport, type TurnOutcome } from './fault-assertions.js';
 import { rowsOf, type FaultOf, type FaultRow } from './fault-table.js';
 import { refusedOrigin } from './loopback.js';

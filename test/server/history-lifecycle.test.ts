@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryConversationStore, type HistoryRouteHandlers, type StoredMessage } from 'colloquy/server';
+import { serveOnLoopback, type LoopbackServer } from '../helpers/node-loopback.js';
 import { latencyReport, LONG_REPLY, SSE, streamUntil, timeAbort } from './history-stop.contract.js';
 import { call, historyHandlers, jsonOf, slowAnswerWrites, sseReader, storedWhen, textOf, userMessage } from './history-support.js';
 import { abortedAfter, mockOpenAI, OPENAI_BASE, setupOpenAIServer } from './support.js';
@@ -71,49 +71,20 @@ describe('deltas the client never received (memory store)', () => {
   });
 });
 
-/** The smallest Node adapter for a fetch-style handler: the socket closing aborts the Request, as in real runtimes. */
-function nodeServer(handle: (request: Request) => Promise<Response>): Server {
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      const connection = new AbortController();
-      res.on('close', () => {
-        if (!res.writableFinished) connection.abort();
-      });
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
-      const request = new Request(`http://${req.headers.host}${req.url}`, {
-        method: req.method,
-        headers,
-        ...(chunks.length === 0 ? {} : { body: Buffer.concat(chunks) }),
-        signal: connection.signal,
-      });
-      const response = await handle(request);
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      const reader = response.body?.getReader();
-      res.on('close', () => void reader?.cancel().catch(() => undefined));
-      for (let step = await reader?.read(); step !== undefined && !step.done; step = await reader!.read()) res.write(step.value);
-      res.end();
-    })();
-  });
-}
-
 describe('over a real loopback socket (node:http, memory store)', () => {
-  let http: Server;
+  let http: LoopbackServer;
   let handlers: HistoryRouteHandlers;
   beforeAll(async () => {
     handlers = historyHandlers(createMemoryConversationStore());
-    http = nodeServer((request) => handlers.handle(request));
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    http = await serveOnLoopback((request) => handlers.handle(request));
   });
-  afterAll(() => new Promise<void>((resolve) => http.close(() => resolve())));
+  afterAll(() => http.close());
 
   it('closing the socket at delta k aborts the OpenAI request within 50 ms and stores the k deltas as error', async () => {
     let upstream: Request | undefined;
     mockOpenAI(server, { reply: LONG_REPLY, chunkIntervalMs: 40, onRequest: (request) => (upstream = request) });
     await jsonOf(call(handlers, 'POST', '', { body: { id: 'c1' } }), 201);
-    const { port } = http.address() as AddressInfo;
+    const { port } = http;
     const body = JSON.stringify(userMessage('u1', 'Count'));
     // A raw socket, so nothing between the test and the server buffers or intercepts.
     const socket = connect(port, '127.0.0.1');

@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { getResponse } from 'msw';
@@ -7,6 +5,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIHandlers, LONG_REPLY, replyFor } from 'colloquy/mocks';
 import { createChatHandlers, type ChatLogEvent, type ChatRouteHandlers } from 'colloquy/server';
+import { serveOnLoopback, type LoopbackServer } from '../helpers/node-loopback.js';
 import { OPENAI_BASE, parseSse, streamedText, userTurn } from './support.js';
 
 // 200 concurrent streams through the stream handler over a real loopback socket, in a fixed number of rounds. It
@@ -107,52 +106,6 @@ function emulatedOpenAI(options: Parameters<typeof createOpenAIHandlers>[0]): { 
   return { client: new OpenAI({ apiKey: 'sk-test', baseURL: OPENAI_BASE, maxRetries: 0, fetch: upstreamFetch }), ledger };
 }
 
-/** Waits until `writable` drained or closed. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
-/** Serves a fetch-style handler on node:http with backpressure; the socket closing aborts the Request and cancels the body. */
-async function respond(handle: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const connection = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) connection.abort();
-  });
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
-  const response = await handle(
-    new Request(`http://${req.headers.host}${req.url}`, {
-      method: req.method,
-      headers,
-      ...(chunks.length === 0 ? {} : { body: Buffer.concat(chunks) }),
-      signal: connection.signal,
-    }),
-  );
-  // One connection per stream: idle keep-alive sockets would count as retained memory, and a pooled socket the
-  // server times out races the client's next request (ECONNRESET).
-  res.writeHead(response.status, { ...Object.fromEntries(response.headers), Connection: 'close' });
-  if (response.body === null) {
-    res.end();
-    return;
-  }
-  const reader = response.body.getReader();
-  res.on('close', () => void reader.cancel().catch(() => undefined));
-  for (let step = await reader.read(); !step.done; step = await reader.read()) {
-    if (!res.write(step.value)) await drained(res);
-  }
-  res.end();
-}
-
 /** Heap and RSS sampled every 10 ms while `work` runs; the peaks. */
 async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; peakHeap: number; peakRss: number }> {
   let peakHeap = 0;
@@ -186,8 +139,7 @@ async function until(done: () => boolean, ms: number): Promise<void> {
 }
 
 describe(`load: ${STREAMS} concurrent streams over a loopback socket`, () => {
-  let http: Server;
-  let port: number;
+  let http: LoopbackServer;
   let route: ChatRouteHandlers['stream'] = () => Promise.reject(new Error('no handler mounted'));
   const adapterFailures: unknown[] = [];
   /** Log events counted by outcome (`200 stop`, `200 aborted`…), not kept: kept events would read as retained memory. */
@@ -200,19 +152,10 @@ describe(`load: ${STREAMS} concurrent streams over a loopback socket`, () => {
   const logger = { info: count, warn: count, error: (event: ChatLogEvent) => void errors.push(event) };
 
   beforeAll(async () => {
-    http = createServer((req, res) => {
-      respond((request) => route(request), req, res).catch((error: unknown) => {
-        adapterFailures.push(error);
-        res.destroy();
-      });
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    port = (http.address() as AddressInfo).port;
+    // One connection per stream: idle keep-alive sockets would count as retained memory.
+    http = await serveOnLoopback((request) => route(request), { keepAlive: false, onError: (error) => adapterFailures.push(error) });
   });
-  afterAll(async () => {
-    http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-  });
+  afterAll(() => http.close());
 
   /** Mounts a fresh stream handler on the upstream `client`. */
   function mount(client: OpenAI): void {
@@ -226,7 +169,7 @@ describe(`load: ${STREAMS} concurrent streams over a loopback socket`, () => {
   /** One stream from the test's HTTP client (undici, no interception); `leaveAfterFirstDelta` disconnects early. */
   async function stream(id: string, leaveAfterFirstDelta = false): Promise<{ status: number; type: string | null; text: string }> {
     const connection = new AbortController();
-    const response = await fetch(`http://127.0.0.1:${port}/api/chat/stream`, {
+    const response = await fetch(`${http.url}/api/chat/stream`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', 'X-Forwarded-For': `10.0.${id}` },
       body: JSON.stringify(userTurn(`Question ${id}`)),

@@ -2,7 +2,7 @@ import { http, HttpResponse } from 'msw';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createChatHandlers, streamCompletion, type ChatLogEvent } from 'colloquy/server';
-import { createConnectionTracker } from '../reliability/connection-tracker.js';
+import { createConnectionTracker } from '../helpers/connection-tracker.js';
 import { OPENAI_BASE, parseSse, post, readSse, setupOpenAIServer, STREAM_URL, streamedText, userTurn, type SseItem } from './support.js';
 
 // How the stream handler reads OpenAI's SSE body itself: network reads (one MSW body chunk each) in, frames out.
