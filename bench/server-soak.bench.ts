@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, expect, it } from 'vitest';
 import { createChatHandlers } from 'colloquy/server';
+import { drained } from '../test/helpers/node-loopback.js';
 import { collectGarbage, record } from './support/results.js';
 
 const SECTION = '#11.10 Soak';
@@ -142,16 +143,6 @@ function startPeer(): Promise<{ port: number; ask: (command: string, args?: obje
  * open stream, all of it Node's stream machinery.
  */
 function nodeHandler(handler: (request: Request) => Promise<Response>): (req: IncomingMessage, res: ServerResponse) => void {
-  const writable = (res: ServerResponse): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
   return (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -172,7 +163,7 @@ function nodeHandler(handler: (request: Request) => Promise<Response>): (req: In
         res.once('close', () => void reader.cancel().catch(() => undefined));
         try {
           for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-            if (!res.write(chunk.value)) await writable(res);
+            if (!res.write(chunk.value)) await drained(res);
           }
           res.end();
         } catch {

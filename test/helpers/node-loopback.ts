@@ -42,8 +42,8 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-/** Resolves once `res` can take more (`drain`) or never will (`close`). */
-function drained(res: ServerResponse): Promise<void> {
+/** Resolves once `res` can take more (`drain`) or never will (`close`): what a write that returned `false` waits for. */
+export function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);
